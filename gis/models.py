@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def containing(self, geom):
+        """Municipalities that contain the geometry's representative point."""
+        return self.filter(geom__covers=geom.point_on_surface)
+
+    def home(self):
+        return self.filter(code=settings.HOME_MUNICIPALITY_CODE)
+
+
+class Municipality(models.Model):
+    """A Danish municipality boundary (DAGI, via the shared data set), in EPSG:25832."""
+
+    code = models.CharField(_("municipality code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    geom = models.MultiPolygonField(_("boundary"), srid=settings.STORAGE_SRID)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+def municipality_code_for(geom) -> str:
+    """Code of the municipality a geometry lies in, or '' when offshore or abroad."""
+    return Municipality.objects.containing(geom).values_list("code", flat=True).first() or ""

@@ -1,0 +1,106 @@
+from django.contrib import admin
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from simple_history.admin import SimpleHistoryAdmin
+
+from registry.admin_base import RecordAdmin
+
+from .models import (
+    ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, PartnershipOrganisation,
+    RealisedReduction, Target,
+)
+
+
+class PartnershipOrganisationInline(admin.TabularInline):
+    model = PartnershipOrganisation
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+    fields = ("title", "measure_type", "annual_reduction_t", "first_year", "method", "source", "energy_site",
+              "heat_symbiosis")
+    autocomplete_fields = ("energy_site", "heat_symbiosis")
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(archived_at__isnull=True)
+
+
+def _set_entered_by(request, obj):
+    if obj.entered_by_id is None:
+        obj.entered_by = request.user
+
+
+@admin.register(ClimatePartnership)
+class ClimatePartnershipAdmin(RecordAdmin):
+    list_display = ("title", "sector", "status", "signed_on", "committed_t")
+    list_filter = ("sector", "status", ("signed_on", admin.DateFieldListFilter))
+    search_fields = ("title", "organisations__name", "organisations__cvr", "external_id")
+    date_hierarchy = "signed_on"
+    inlines = [PartnershipOrganisationInline, MeasureInline]
+    autocomplete_fields = ("manager",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            _tonnes=Sum("measures__annual_reduction_t", filter=Q(measures__archived_at__isnull=True))
+        )
+
+    @admin.display(description=_("t CO2e/yr in measures"), ordering="_tonnes")
+    def committed_t(self, obj):
+        return obj._tonnes
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Measure):
+                _set_entered_by(request, instance)
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+class RealisedReductionInline(admin.TabularInline):
+    model = RealisedReduction
+    extra = 0
+
+
+@admin.register(Measure)
+class MeasureAdmin(RecordAdmin):
+    list_display = ("title", "partnership", "measure_type", "annual_reduction_t", "first_year", "method",
+                    "entered_by")
+    list_filter = ("measure_type", "method", "partnership__sector", "partnership__status", "first_year")
+    search_fields = ("title", "source", "partnership__title")
+    autocomplete_fields = ("partnership", "energy_site", "heat_symbiosis")
+    readonly_fields = (*RecordAdmin.readonly_fields, "entered_by")
+    inlines = [RealisedReductionInline]
+
+    def save_model(self, request, obj, form, change):
+        _set_entered_by(request, obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(InternationalPartnership)
+class InternationalPartnershipAdmin(RecordAdmin):
+    list_display = ("title", "partner_name", "country", "status", "signed_on")
+    list_filter = ("status", "country")
+    search_fields = ("title", "partner_name", "theme")
+
+
+@admin.register(ExternalFunding)
+class ExternalFundingAdmin(RecordAdmin):
+    list_display = ("title", "funder", "source", "status", "amount_dkk", "granted_on")
+    list_filter = ("source", "status")
+    search_fields = ("title", "funder")
+    autocomplete_fields = ("partnership",)
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ("indicator", "sector", "value", "value_max", "target_year", "period_start_year",
+                    "period_end_year")
+    list_filter = ("indicator", "sector")

@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from registry.models import ArchivableModel, ArchivableQuerySet, Organisation
+from registry.validators import validate_year
+
+
+class Sector(models.TextChoices):
+    INDUSTRY = "industry", _("Industry")
+    AGRICULTURE = "agriculture", _("Agriculture")
+
+
+class PartnershipQuerySet(ArchivableQuerySet):
+    def committed(self):
+        return self.filter(status__in=ClimatePartnership.COMMITTED_STATUSES)
+
+    def pipeline(self):
+        return self.filter(status=ClimatePartnership.Status.DIALOGUE)
+
+
+class ClimatePartnership(ArchivableModel):
+    """An agreement between the municipality and one or more organisations (klimapartnerskab)."""
+
+    class Status(models.TextChoices):
+        DIALOGUE = "dialogue", _("In dialogue")
+        SIGNED = "signed", _("Signed")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    COMMITTED_STATUSES = (Status.SIGNED, Status.ACTIVE, Status.COMPLETED)
+    # The lifecycle: dialogue -> signed -> active -> completed, or cancelled before completion.
+    TRANSITIONS = {
+        Status.DIALOGUE: {Status.SIGNED, Status.CANCELLED},
+        Status.SIGNED: {Status.ACTIVE, Status.CANCELLED},
+        Status.ACTIVE: {Status.COMPLETED, Status.CANCELLED},
+        Status.COMPLETED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    title = models.CharField(_("title"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DIALOGUE,
+                              db_index=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="PartnershipOrganisation", related_name="partnerships",
+        verbose_name=_("organisations"),
+    )
+    dialogue_started_on = models.DateField(_("dialogue started on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True,
+                                 help_text=_("Decides which year's count the partnership belongs to."))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("partnership manager"))
+    agreement = models.FileField(_("signed agreement"), upload_to="agreements/%Y/", blank=True)
+    notes = models.TextField(_("notes"), blank=True, default="")
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
+
+    objects = PartnershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_on", "title"]
+        verbose_name = _("climate partnership")
+        verbose_name_plural = _("climate partnerships")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["signed", "active", "completed"]) | models.Q(signed_on__isnull=False),
+                name="partnership_signed_has_date",
+                violation_error_message=_("A signed, active or completed partnership needs a signing date."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in self.COMMITTED_STATUSES
+
+    def clean(self):
+        errors = {}
+        stored = getattr(self, "_stored_status", None)
+        if stored and stored != self.status and self.status not in self.TRANSITIONS[stored]:
+            errors["status"] = gettext("A partnership cannot go from %(old)s to %(new)s.") % {
+                "old": self.Status(stored).label, "new": self.Status(self.status).label,
+            }
+        if self.status in self.COMMITTED_STATUSES and not self.signed_on:
+            errors["signed_on"] = gettext("A signed, active or completed partnership needs a signing date.")
+        for field in ("dialogue_started_on", "signed_on", "completed_on", "cancelled_on"):
+            value = getattr(self, field)
+            if value is None:
+                continue
+            try:
+                validate_year(value.year)
+            except ValidationError as error:
+                errors[field] = error.messages
+            if value > timezone.localdate():
+                errors[field] = gettext("The date cannot be in the future.")
+        if self.signed_on and self.dialogue_started_on and self.signed_on < self.dialogue_started_on:
+            errors["signed_on"] = gettext("The signing date is before the dialogue started.")
+        if self.completed_on and self.signed_on and self.completed_on < self.signed_on:
+            errors["completed_on"] = gettext("The completion date is before the signing date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PartnershipOrganisation(models.Model):
+    """An organisation's part in a partnership; tonnes never live here, so two members never double a total."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead partner")
+        PARTNER = "partner", _("Partner")
+
+    partnership = models.ForeignKey(ClimatePartnership, on_delete=models.CASCADE, related_name="memberships",
+                                    verbose_name=_("partnership"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships",
+                                     verbose_name=_("organisation"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.LEAD)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "organisation"], name="partnership_organisation_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"

@@ -1,0 +1,79 @@
+"""What every registry admin page shares: map widgets, history, and archive instead of delete."""
+from django.contrib import admin, messages
+from django.contrib.gis import admin as gis_admin
+from django.utils.translation import gettext_lazy as _, ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from gis.widgets import LocalOSMWidget
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    """Shows live records unless asked for the archive."""
+
+    title = _("archive")
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Live")), ("yes", _("Archived")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "no") == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "no"
+        if value == "no":
+            return queryset.filter(archived_at__isnull=True)
+        if value == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+
+@admin.action(description=_("Archive selected records"), permissions=["archive"])
+def archive_selected(modeladmin, request, queryset):
+    count, _details = queryset.delete()
+    modeladmin.message_user(request, ngettext("%d record archived.", "%d records archived.", count) % count,
+                            messages.SUCCESS)
+
+
+@admin.action(description=_("Restore selected records from the archive"), permissions=["archive"])
+def restore_selected(modeladmin, request, queryset):
+    archived = list(queryset.filter(archived_at__isnull=False))
+    for obj in archived:
+        obj.restore()
+    modeladmin.message_user(request, ngettext("%d record restored.", "%d records restored.", len(archived))
+                            % len(archived), messages.SUCCESS)
+
+
+class RecordAdmin(SimpleHistoryAdmin, gis_admin.GISModelAdmin):
+    """Base admin for archivable records: deleting is replaced by the archive actions."""
+
+    gis_widget = LocalOSMWidget
+    actions = [archive_selected, restore_selected]
+    readonly_fields = ("created_at", "updated_at", "archived_at")
+
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), ArchivedFilter)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_archive_permission(self, request):
+        # Archiving uses Django's 'delete' permission: nothing is ever deleted.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.delete_{opts.model_name}")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class GeoInline(gis_admin.options.GeoModelAdminMixin):
+    """Inline forms with the same local map widget."""
+
+    gis_widget = LocalOSMWidget

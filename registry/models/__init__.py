@@ -1,0 +1,8 @@
+from .common import ArchivableModel, ArchivableQuerySet
+from .organisations import Organisation, OrganisationSite
+from .sites import EnergySite
+from .symbioses import HeatSymbiosis
+
+__all__ = [
+    "ArchivableModel", "ArchivableQuerySet", "Organisation", "OrganisationSite", "EnergySite", "HeatSymbiosis",
+]

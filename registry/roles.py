@@ -1,0 +1,43 @@
+"""The three roles, as Django groups whose permissions are kept in sync after every migrate.
+
+viewer (planner): view everything. editor (partnership manager): also add, change and
+archive partnerships, measures, organisations, sites, symbioses, international
+partnerships and funding. administrator: everything, including targets and users.
+"""
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+VIEWER, EDITOR, ADMINISTRATOR = "viewer", "editor", "administrator"
+ROLES = (VIEWER, EDITOR, ADMINISTRATOR)
+DOMAIN_APPS = ("registry", "partnerships", "geo")
+# Models an editor may write; everything else in the domain apps is read-only to them.
+EDITOR_WRITES = {
+    "registry": {"organisation", "organisationsite", "energysite", "heatsymbiosis"},
+    "partnerships": {"climatepartnership", "partnershiporganisation", "measure", "realisedreduction",
+                     "internationalpartnership", "externalfunding"},
+}
+
+
+def _role_permissions(role: str):
+    domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
+    if role == VIEWER:
+        return domain.filter(codename__startswith="view_")
+    if role == EDITOR:
+        wanted = [p.pk for p in domain.select_related("content_type")
+                  if p.codename.startswith("view_")
+                  or p.content_type.model in EDITOR_WRITES.get(p.content_type.app_label, set())]
+        return Permission.objects.filter(pk__in=wanted)
+    return Permission.objects.filter(content_type__app_label__in=(*DOMAIN_APPS, "auth"))
+
+
+def sync_roles() -> None:
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(_role_permissions(role))
+
+
+@receiver(post_migrate)
+def _sync_roles_after_migrate(sender, **kwargs):
+    if sender.label == "partnerships":
+        sync_roles()

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model, login
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .roles import ROLES
+
+
+def home(request):
+    return render(request, "home.html", {"roles": ROLES, "demo_login": settings.DEMO_LOGIN_ENABLED})
+
+
+@require_POST
+def demo_login(request, role):
+    """Sign in as the demo user of a role: development and demo installations only."""
+    if not settings.DEMO_LOGIN_ENABLED or role not in ROLES:
+        raise Http404
+    user = get_user_model().objects.filter(username=f"demo-{role}", is_active=True).first()
+    if user is None:
+        raise Http404("Run `manage.py load_demo` first.")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("admin:index")
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
