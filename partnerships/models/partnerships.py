@@ -59,7 +59,6 @@ class ClimatePartnership(ArchivableModel):
                                 related_name="+", verbose_name=_("partnership manager"))
     agreement = models.FileField(_("signed agreement"), upload_to="agreements/%Y/", blank=True)
     notes = models.TextField(_("notes"), blank=True, default="")
-    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
 
     objects = PartnershipQuerySet.as_manager()
     history = HistoricalRecords()

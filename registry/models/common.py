@@ -27,6 +27,8 @@ class ArchivableModel(models.Model):
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The record's key in the system it came from (an import file, the demo set): re-imports update, never duplicate.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
 
     objects = ArchivableQuerySet.as_manager()
 

@@ -29,7 +29,6 @@ class Organisation(ArchivableModel):
     address = models.CharField(_("address"), max_length=300, blank=True, default="")
     website = models.URLField(_("website"), blank=True, default="")
     notes = models.TextField(_("notes"), blank=True, default="")
-    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
 
     history = HistoricalRecords()
 

@@ -80,7 +80,6 @@ class EnergySite(ArchivableModel):
     )
     description = models.TextField(_("description"), blank=True, default="")
     data_source = models.CharField(_("data source"), max_length=300, blank=True, default="")
-    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
 
     history = HistoricalRecords()
 

@@ -55,7 +55,6 @@ class HeatSymbiosis(ArchivableModel):
     source_location = models.PointField(_("heat source location"), srid=settings.STORAGE_SRID, null=True, blank=True)
     pipe_route = models.LineStringField(_("pipe route"), srid=settings.STORAGE_SRID, null=True, blank=True)
     description = models.TextField(_("description"), blank=True, default="")
-    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
 
     history = HistoricalRecords()
 

@@ -1,0 +1,53 @@
+# The two commands: `make run` (the app with demo data on http://127.0.0.1:8000) and `make test`.
+# Both install what is missing and start the project-local PostGIS cluster (bin/localdb),
+# unless DATABASE_URL points at an existing PostGIS server.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+SYSTEM_PACKAGES := postgresql-15-postgis-3 gdal-bin gettext chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system-packages db stop-db migrate messages static clean-db
+
+run: setup
+	$(PY) manage.py load_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (demo sign-in buttons on the front page)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: system-packages $(VENV)/.installed node_modules/.installed static db migrate messages
+
+system-packages:
+	@bin/system-packages $(SYSTEM_PACKAGES)
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static: node_modules/.installed
+	@bin/vendor-static
+
+db:
+	@if [ -z "$$DATABASE_URL" ]; then bin/localdb start; else echo "Using DATABASE_URL"; fi
+
+stop-db:
+	bin/localdb stop
+
+migrate: db
+	$(PY) manage.py migrate --no-input -v0
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+clean-db: stop-db
+	rm -rf .data/pg .data/run

@@ -1,0 +1,370 @@
+"""An illustrative data set for Aalborg Kommune (0851): fictional organisations and agreements.
+
+Every record is labelled as demo data and keyed by an external id starting with 'demo:',
+so loading twice changes nothing. Positions are drawn inside the municipality with a
+fixed seed; the operating wind turbines are real ones from the Danish Energy Agency's
+register (see ../shared/data/README.md).
+"""
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import LineString, Point, Polygon
+from django.db import transaction
+
+from gis.models import Municipality
+from partnerships.models import (
+    ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, PartnershipOrganisation,
+    RealisedReduction,
+)
+from registry.models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
+from registry.roles import ROLES, sync_roles
+
+DEMO_LABEL = "Illustrative demo data (manage.py load_demo), not real agreements."
+DEMO_PASSWORD = "demo"
+TURBINES = Path(__file__).parent / "aalborg_wind_turbines_ens.geojson"
+TODAY = date(2026, 11, 1)  # fixed, so every run builds the same data set
+AALBORG_CENTRE = (556_000, 6_322_900)  # EPSG:25832
+RØRDAL_HARBOUR = (561_000, 6_323_300)
+
+COMPANY_NAMES = [
+    "Limfjord Cement", "Nordjysk Stålindustri", "Aalborg Havnelogistik", "Rørdal Kalkværk",
+    "Nørresundby Emballage", "Vendsyssel Fødevarer", "Hals Skibsværft", "Svenstrup Maskinfabrik",
+    "Gistrup Datacenter", "Storvorde Betonvarer", "Vodskov Træindustri", "Nibe Mejeri",
+    "Aalborg Øst Køl & Frys", "Limfjordens Fiskeindustri", "Himmerland Glasværk", "Skalborg Trykkeri",
+    "Sulsted Plastteknik", "Klarup Elektronik", "Vadum Møbelfabrik", "Aalborg Bryggeri og Malteri",
+    "Nordkraft Servicecenter", "Hasseris Supermarkeder", "Frejlev Biler", "Aalborg Ren Vask",
+]
+FARM_NAMES = [
+    "Lindholm Hovedgård", "Sønderholm Svinebrug", "Ellidshøj Kvæg", "Ferslev Mark", "Nøvling Økologi",
+    "Kongerslev Planteavl", "Mou Kystgård", "Ulsted Mælkeproduktion", "Dokkedal Enge", "Gandrup Kvægbrug",
+    "Hammer Bakker Gård", "Langholt Slagtesvin", "Tylstrup Kartofler", "Vester Hassing Mink og Mark",
+    "Birkelse Planteavl", "Restrup Gods", "Vaarst Økokvæg", "Fjellerad Landbrug", "Romdrup Gårdbutik",
+    "Oudrup Ådal",
+]
+UTILITY_NAMES = ["Aalborg Forsyning Varme", "Nordjysk Biogas Fællesanlæg", "Limfjord Power-to-X",
+                 "Aalborg CO2-Fangst"]
+
+INDUSTRY_MEASURES = [
+    ("energy_efficiency", "Energy efficiency in production", 40, 900),
+    ("fuel_switch", "Natural gas to electricity and biomass", 200, 3_000),
+    ("electrification", "Electrified process heat", 150, 1_800),
+    ("surplus_heat", "Surplus heat to district heating", 300, 2_500),
+    ("transport", "Electric trucks and forklifts", 20, 300),
+    ("renewable_energy", "Rooftop and ground solar", 25, 450),
+]
+AGRICULTURE_MEASURES = [
+    ("land_use", "Carbon-rich lowland soils taken out of production", 100, 1_500),
+    ("feed_additive", "Methane-reducing feed additive", 40, 600),
+    ("manure_handling", "Slurry cooling and acidification", 60, 800),
+    ("biogas", "Manure to the biogas plant", 300, 2_000),
+    ("energy_efficiency", "Energy efficiency in stables and drying", 15, 200),
+]
+SITE_PLAN = [  # type, count, planning statuses to cycle, capacity range, unit
+    ("solar", 10, ["idea", "screening", "local_plan", "approved", "operating"], (5, 120), "MW"),
+    ("biogas", 8, ["screening", "environmental_assessment", "under_construction", "operating"], (20, 120), "Nm3/yr"),
+    ("co2_capture", 4, ["idea", "screening", "environmental_assessment"], (50_000, 400_000), "t/yr"),
+    ("power_to_x", 4, ["idea", "screening", "local_plan"], (10, 300), "MW"),
+    ("biochar", 4, ["idea", "approved", "operating"], (2_000, 20_000), "t/yr"),
+    ("grass_protein", 4, ["screening", "under_construction", "operating"], (5_000, 40_000), "t/yr"),
+    ("wind", 4, ["idea", "screening", "local_plan", "rejected"], (12, 60), "MW"),
+    ("hydrogen_pipe", 3, ["idea", "screening"], (4, 30), "km"),
+    ("co2_pipe", 3, ["idea", "screening"], (4, 30), "km"),
+]
+
+
+@dataclass
+class LoadReport:
+    created: dict = field(default_factory=dict)
+
+    def count(self, model, created: bool):
+        if created:
+            self.created[model._meta.verbose_name_plural] = self.created.get(model._meta.verbose_name_plural, 0) + 1
+
+    @property
+    def total(self):
+        return sum(self.created.values())
+
+
+def cvr_with_check_digit(rng: random.Random) -> str:
+    """A random 8-digit number that passes the modulus-11 check (fictional, not looked up)."""
+    while True:
+        first7 = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(6)]
+        weighted = sum(d * w for d, w in zip(first7, (2, 7, 6, 5, 4, 3, 2)))
+        check = (-weighted) % 11
+        if check < 10:
+            return "".join(map(str, first7)) + str(check)
+
+
+class DemoBuilder:
+    def __init__(self, seed: int = 851):
+        self.rng = random.Random(seed)
+        self.report = LoadReport()
+        self.area = Municipality.objects.get(code="0851").geom
+        self.area_prepared = self.area.prepared
+
+    # -- helpers -------------------------------------------------------------------------
+    def create_once(self, model, external_id: str, **fields):
+        obj = model.objects.filter(external_id=external_id).first()
+        if obj is not None:
+            return obj
+        obj = model(external_id=external_id, **fields)
+        obj.full_clean()
+        obj.save()
+        self.report.count(model, True)
+        return obj
+
+    def point_in_municipality(self, near=None, spread=6_000) -> Point:
+        xmin, ymin, xmax, ymax = self.area.extent
+        while True:
+            if near:
+                x, y = self.rng.gauss(near[0], spread), self.rng.gauss(near[1], spread)
+            else:
+                x, y = self.rng.uniform(xmin, xmax), self.rng.uniform(ymin, ymax)
+            point = Point(round(x, 1), round(y, 1), srid=25832)
+            if self.area_prepared.contains(point):
+                return point
+
+    def rectangle_around(self, point: Point, width: float, height: float) -> Polygon:
+        x, y = point.x, point.y
+        return Polygon(((x, y), (x + width, y), (x + width, y + height), (x, y + height), (x, y)), srid=25832)
+
+    def route(self, start: Point, end: Point) -> LineString:
+        mid = Point((start.x + end.x) / 2 + self.rng.uniform(-400, 400),
+                    (start.y + end.y) / 2 + self.rng.uniform(-400, 400), srid=25832)
+        return LineString([start.coords, mid.coords, end.coords], srid=25832)
+
+    def day_in(self, year: int) -> date:
+        start = date(year, 1, 10)
+        end = min(date(year, 12, 15), TODAY)
+        return start + timedelta(days=self.rng.randint(0, (end - start).days))
+
+    # -- the data set --------------------------------------------------------------------
+    def users(self):
+        sync_roles()
+        User = get_user_model()
+        for role in ROLES:
+            user, created = User.objects.get_or_create(
+                username=f"demo-{role}",
+                defaults={"first_name": "Demo", "last_name": role.capitalize(), "is_staff": True,
+                          "email": f"demo-{role}@example.invalid"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                user.groups.add(Group.objects.get(name=role))
+            self.report.count(User, created)
+
+    def organisations(self):
+        orgs = []
+        for i, name in enumerate(COMPANY_NAMES, 1):
+            orgs.append(self._organisation(f"demo:org:company:{i}", f"{name} A/S", "company",
+                                           near=RØRDAL_HARBOUR if i % 2 else AALBORG_CENTRE))
+        for i, name in enumerate(FARM_NAMES, 1):
+            orgs.append(self._organisation(f"demo:org:farm:{i}", name, "farm", near=None))
+        for i, name in enumerate(UTILITY_NAMES, 1):
+            orgs.append(self._organisation(f"demo:org:utility:{i}", name, "utility", near=RØRDAL_HARBOUR))
+        return orgs
+
+    def _organisation(self, external_id, name, kind, near):
+        cvr = cvr_with_check_digit(self.rng)
+        location = self.point_in_municipality(near=near, spread=3_000 if near else 6_000)
+        chr_number = str(self.rng.randint(10000, 99999)) if kind == "farm" else ""
+        org = self.create_once(Organisation, external_id, name=name, kind=kind, cvr=cvr, chr_number=chr_number,
+                               notes=DEMO_LABEL)
+        if not org.sites.exists():
+            site = OrganisationSite(organisation=org, name=name if kind != "farm" else f"{name}, stald og mark",
+                                    location=location)
+            site.full_clean()
+            site.save()
+            self.report.count(OrganisationSite, True)
+        return org
+
+    def energy_sites(self, utilities):
+        sites = {}
+        with TURBINES.open(encoding="utf-8") as fh:
+            turbines = json.load(fh)["features"]
+        turbines.sort(key=lambda f: (-f["properties"]["capacityKw"], f["geometry"]["coordinates"]))
+        for i, feature in enumerate(turbines[:16], 1):
+            props = feature["properties"]
+            point = Point(*feature["geometry"]["coordinates"], srid=4326).transform(25832, clone=True)
+            sites.setdefault("wind", []).append(self.create_once(
+                EnergySite, f"demo:site:wind-existing:{i}", name=f"{props['manufacturer']} turbine {i}",
+                site_type="wind", planning_status="operating", geometry=point,
+                capacity=(Decimal(str(props["capacityKw"])) / 1000).quantize(Decimal("0.001")), capacity_unit="MW",
+                data_source="Energistyrelsen, Stamdataregister for vindmøller (via shared data set)",
+                description=f"Hub height {props['hubHeightMeter']} m, rotor {props['rotorDiameterMeter']} m.",
+            ))
+        for site_type, count, statuses, (low, high), unit in SITE_PLAN:
+            for i in range(1, count + 1):
+                status = statuses[(i - 1) % len(statuses)]
+                near = RØRDAL_HARBOUR if site_type in {"co2_capture", "power_to_x", "biochar"} else None
+                start = self.point_in_municipality(near=near, spread=4_000)
+                if site_type in EnergySite.PIPE_TYPES:
+                    end = self.point_in_municipality(near=RØRDAL_HARBOUR, spread=2_000)
+                    geometry = self.route(start, end)
+                elif site_type == "solar":
+                    geometry = self.rectangle_around(start, self.rng.uniform(300, 900), self.rng.uniform(250, 700))
+                    if not self.area_prepared.contains(geometry):
+                        geometry = self.rectangle_around(start, 200, 200)
+                else:
+                    geometry = start
+                capacity = Decimal(self.rng.randint(low, high))
+                if site_type in EnergySite.PIPE_TYPES:
+                    capacity = Decimal(str(round(geometry.length / 1000, 1)))
+                label = dict(EnergySite.SiteType.choices)[site_type]
+                sites.setdefault(site_type, []).append(self.create_once(
+                    EnergySite, f"demo:site:{site_type}:{i}", name=f"{label} {i} (demo)",
+                    site_type=site_type, planning_status=status, geometry=geometry, capacity=capacity,
+                    capacity_unit=unit, operator=self.rng.choice(utilities),
+                    commissioning_year=2024 + i % 4 if status in {"operating", "under_construction"} else None,
+                    data_source=DEMO_LABEL,
+                ))
+        return sites
+
+    def symbioses(self, companies, heat_utility):
+        symbioses = []
+        specs = [
+            ("Cement kiln heat to Aalborg district heating", "Kiln exhaust heat exchanger", 18, 140_000, 95),
+            ("Data centre heat via heat pump", "Server hall cooling water, heat pump 70 °C", 6, 42_000, 70),
+            ("Dairy cooling heat to Nibe network", "Refrigeration condensers", 1.5, 9_000, 55),
+            ("Brewery process heat", "Wort boiling and malting exhaust", 2.5, 14_000, 80),
+            ("Supermarket cooling heat", "CO2 refrigeration heat recovery", 0.4, 2_200, 45),
+        ]
+        for i, (name, source, mw, mwh, temp) in enumerate(specs, 1):
+            org = companies[i * 3 % len(companies)]
+            start = org.sites.first().location
+            end = self.point_in_municipality(near=AALBORG_CENTRE, spread=1_500)
+            symbioses.append(self.create_once(
+                HeatSymbiosis, f"demo:symbiosis:{i}", name=f"{name} (demo)", source_organisation=org,
+                source_description=source, receiving_network=heat_utility.name,
+                status=["operating", "agreed", "feasibility", "under_construction", "idea"][i - 1],
+                capacity_mw=Decimal(str(mw)), heat_mwh_per_yr=Decimal(mwh), supply_temperature_c=Decimal(temp),
+                source_location=start, pipe_route=self.route(start, end), description=DEMO_LABEL,
+            ))
+        return symbioses
+
+    def partnerships(self, companies, farms, sites, symbioses):
+        plan = []  # (sector, year or None, status)
+        for year, per_sector in ((2023, 7), (2024, 8), (2025, 9), (2026, 7)):
+            for sector in ("industry", "agriculture"):
+                for k in range(per_sector):
+                    if year <= 2024:
+                        status = ["completed", "active", "active", "cancelled", "active", "completed", "active",
+                                  "active"][k]
+                    elif year == 2025:
+                        status = "active" if k % 3 else "signed"
+                    else:
+                        status = "signed"
+                    plan.append((sector, year, status))
+        for sector in ("industry", "agriculture"):
+            plan += [(sector, None, "dialogue")] * 5
+        partnerships = []
+        counters = {"industry": 0, "agriculture": 0}
+        for n, (sector, year, status) in enumerate(plan, 1):
+            pool = companies if sector == "industry" else farms
+            org = pool[counters[sector] % len(pool)]
+            counters[sector] += 1
+            signed_on = self.day_in(year) if year else None
+            dialogue = (signed_on or self.day_in(2026)) - timedelta(days=self.rng.randint(30, 200))
+            partnership = self.create_once(
+                ClimatePartnership, f"demo:partnership:{n}", title=f"Klimapartnerskab: {org.name}",
+                sector=sector, status=status, dialogue_started_on=dialogue, signed_on=signed_on,
+                completed_on=min(signed_on + timedelta(days=500), TODAY) if status == "completed" else None,
+                cancelled_on=min(signed_on + timedelta(days=120), TODAY) if status == "cancelled" else None,
+                notes=DEMO_LABEL,
+            )
+            PartnershipOrganisation.objects.get_or_create(partnership=partnership, organisation=org,
+                                                          defaults={"role": "lead"})
+            if n % 9 == 0:  # a few joint agreements with a second organisation
+                second = pool[(counters[sector] + 5) % len(pool)]
+                PartnershipOrganisation.objects.get_or_create(partnership=partnership, organisation=second,
+                                                              defaults={"role": "partner"})
+            self._measures(partnership, n, sector, year or 2027, sites, symbioses)
+            partnerships.append(partnership)
+        return partnerships
+
+    def _measures(self, partnership, n, sector, year, sites, symbioses):
+        catalogue = INDUSTRY_MEASURES if sector == "industry" else AGRICULTURE_MEASURES
+        for m in range(1, 2 + n % 3 + 1):
+            measure_type, title, low, high = catalogue[(n + m) % len(catalogue)]
+            energy_site = heat_symbiosis = None
+            if measure_type == "biogas":
+                energy_site = sites["biogas"][n % len(sites["biogas"])]  # plants are shared by several farms
+            if measure_type == "surplus_heat" and n % 2 == 0:
+                heat_symbiosis = symbioses[(n // 2) % len(symbioses)]
+            if measure_type == "renewable_energy":
+                energy_site = sites["solar"][n % len(sites["solar"])]
+            measure = self.create_once(
+                Measure, f"demo:measure:{n}:{m}", partnership=partnership, title=title, measure_type=measure_type,
+                annual_reduction_t=Decimal(self.rng.randint(low, high)), first_year=min(year + m % 2, 2030),
+                method=self.rng.choice(Measure.Method.values),
+                source="Demo estimate, Energistyrelsen standard factors 2023" if sector == "industry"
+                else "Demo estimate, SEGES climate calculator",
+                energy_site=energy_site, heat_symbiosis=heat_symbiosis,
+            )
+            if partnership.status in {"active", "completed"}:
+                for report_year in range(measure.first_year, 2026):
+                    share = Decimal(self.rng.randint(55, 105)) / 100
+                    RealisedReduction.objects.get_or_create(
+                        measure=measure, year=report_year,
+                        defaults={"realised_t": (measure.annual_reduction_t * share).quantize(Decimal("0.01")),
+                                  "source": "Demo: partner's annual report", "reported_on": date(report_year + 1, 3, 1)},
+                    )
+
+    def international(self):
+        specs = [
+            ("Wind and hydrogen valley", "Region Schleswig-Holstein", "DE", "signed", 2023),
+            ("Green district heating exchange", "Tartu linn", "EE", "active", 2023),
+            ("Biogas knowledge partnership", "Gemeente Groningen", "NL", "active", 2024),
+            ("CO2 capture and storage corridor", "Porsgrunn kommune", "NO", "signed", 2024),
+            ("Climate partnership twinning", "Gdańsk", "PL", "signed", 2025),
+            ("Power-to-X supply chain", "Västra Götalandsregionen", "SE", "exploring", None),
+        ]
+        for i, (title, partner, country, status, year) in enumerate(specs, 1):
+            self.create_once(InternationalPartnership, f"demo:international:{i}", title=f"{title} (demo)",
+                             partner_name=partner, country=country, status=status,
+                             signed_on=self.day_in(year) if year else None, description=DEMO_LABEL)
+
+    def funding(self, partnerships):
+        specs = [
+            ("EU Horizon Europe", "eu", 18_500_000, "granted", 2023), ("EUDP", "national", 9_200_000, "granted", 2023),
+            ("Interreg ÖKS", "eu", 12_000_000, "granted", 2024), ("Grøn Omstillingsfond", "national", 6_500_000,
+                                                                  "granted", 2024),
+            ("LIFE programme", "eu", 21_000_000, "granted", 2025), ("Innovationsfonden", "national", 4_800_000,
+                                                                     "granted", 2025),
+            ("Realdania", "foundation", 3_000_000, "granted", 2026), ("EU Just Transition Fund", "eu", 15_000_000,
+                                                                      "applied", 2026),
+            ("Biogaspuljen", "national", 2_500_000, "rejected", 2025), ("EUDP", "national", 7_700_000, "granted", 2026),
+        ]
+        for i, (funder, source, amount, status, year) in enumerate(specs, 1):
+            applied = self.day_in(year) - timedelta(days=90)
+            self.create_once(ExternalFunding, f"demo:funding:{i}", title=f"Green transition project {i} (demo)",
+                             funder=funder, source=source, amount_dkk=Decimal(amount), status=status,
+                             applied_on=applied,
+                             granted_on=applied + timedelta(days=80) if status == "granted" else None,
+                             partnership=partnerships[i * 5 % len(partnerships)])
+
+    def build(self) -> LoadReport:
+        self.users()
+        orgs = self.organisations()
+        companies = [o for o in orgs if o.kind == "company"]
+        farms = [o for o in orgs if o.kind == "farm"]
+        utilities = [o for o in orgs if o.kind == "utility"]
+        sites = self.energy_sites(utilities)
+        symbioses = self.symbioses(companies, utilities[0])
+        partnerships = self.partnerships(companies, farms, sites, symbioses)
+        self.international()
+        self.funding(partnerships)
+        return self.report
+
+
+@transaction.atomic
+def load_demo(seed: int = 851) -> LoadReport:
+    """Load the demo data set; records that already exist (by external id) are left alone."""
+    return DemoBuilder(seed).build()
