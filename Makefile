@@ -34,8 +34,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static: node_modules/.installed
+static: node_modules/.installed $(VENV)/.installed
 	@bin/vendor-static
+	$(PY) manage.py collectstatic --no-input -v0
 
 db:
 	@if [ -z "$$DATABASE_URL" ]; then bin/localdb start; else echo "Using DATABASE_URL"; fi

@@ -19,13 +19,23 @@ STRATEGY_TARGETS = [
 
 
 def seed(apps, schema_editor):
+    from django.utils import timezone
+
     Target = apps.get_model("partnerships", "Target")
+    HistoricalTarget = apps.get_model("partnerships", "HistoricalTarget")
     for indicator, sector, value, value_max, target_year, wording in STRATEGY_TARGETS:
-        Target.objects.get_or_create(
+        target, created = Target.objects.get_or_create(
             indicator=indicator, sector=sector, period_start_year=2023,
             defaults={"value": value, "value_max": value_max, "target_year": target_year,
                       "period_end_year": 2026, "source_text": wording},
         )
+        if created:  # migrations send no signals, so write the first history entry ourselves
+            HistoricalTarget.objects.create(
+                id=target.id, indicator=indicator, sector=sector, value=value, value_max=value_max,
+                target_year=target_year, period_start_year=2023, period_end_year=2026, source_text=wording,
+                history_date=timezone.now(), history_type="+",
+                history_change_reason="Seeded from Erhvervsstrategi 2023-2026, priority 4",
+            )
 
 
 class Migration(migrations.Migration):

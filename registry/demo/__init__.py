@@ -139,6 +139,19 @@ class DemoBuilder:
                     (start.y + end.y) / 2 + self.rng.uniform(-400, 400), srid=25832)
         return LineString([start.coords, mid.coords, end.coords], srid=25832)
 
+    def site_geometry(self, site_type: str, near):
+        """A point, a solar field or a pipe route lying wholly inside the municipality."""
+        while True:
+            start = self.point_in_municipality(near=near, spread=4_000)
+            if site_type in EnergySite.PIPE_TYPES:
+                geometry = self.route(start, self.point_in_municipality(near=RØRDAL_HARBOUR, spread=2_000))
+            elif site_type == "solar":
+                geometry = self.rectangle_around(start, self.rng.uniform(300, 900), self.rng.uniform(250, 700))
+            else:
+                return start
+            if self.area_prepared.contains(geometry):
+                return geometry
+
     def day_in(self, year: int) -> date:
         start = date(year, 1, 10)
         end = min(date(year, 12, 15), TODAY)
@@ -204,16 +217,7 @@ class DemoBuilder:
             for i in range(1, count + 1):
                 status = statuses[(i - 1) % len(statuses)]
                 near = RØRDAL_HARBOUR if site_type in {"co2_capture", "power_to_x", "biochar"} else None
-                start = self.point_in_municipality(near=near, spread=4_000)
-                if site_type in EnergySite.PIPE_TYPES:
-                    end = self.point_in_municipality(near=RØRDAL_HARBOUR, spread=2_000)
-                    geometry = self.route(start, end)
-                elif site_type == "solar":
-                    geometry = self.rectangle_around(start, self.rng.uniform(300, 900), self.rng.uniform(250, 700))
-                    if not self.area_prepared.contains(geometry):
-                        geometry = self.rectangle_around(start, 200, 200)
-                else:
-                    geometry = start
+                geometry = self.site_geometry(site_type, near)
                 capacity = Decimal(self.rng.randint(low, high))
                 if site_type in EnergySite.PIPE_TYPES:
                     capacity = Decimal(str(round(geometry.length / 1000, 1)))
@@ -239,13 +243,15 @@ class DemoBuilder:
         for i, (name, source, mw, mwh, temp) in enumerate(specs, 1):
             org = companies[i * 3 % len(companies)]
             start = org.sites.first().location
-            end = self.point_in_municipality(near=AALBORG_CENTRE, spread=1_500)
+            route = self.route(start, self.point_in_municipality(near=AALBORG_CENTRE, spread=1_500))
+            while not self.area_prepared.contains(route):
+                route = self.route(start, self.point_in_municipality(near=AALBORG_CENTRE, spread=1_500))
             symbioses.append(self.create_once(
                 HeatSymbiosis, f"demo:symbiosis:{i}", name=f"{name} (demo)", source_organisation=org,
                 source_description=source, receiving_network=heat_utility.name,
                 status=["operating", "agreed", "feasibility", "under_construction", "idea"][i - 1],
                 capacity_mw=Decimal(str(mw)), heat_mwh_per_yr=Decimal(mwh), supply_temperature_c=Decimal(temp),
-                source_location=start, pipe_route=self.route(start, end), description=DEMO_LABEL,
+                source_location=start, pipe_route=route, description=DEMO_LABEL,
             ))
         return symbioses
 

@@ -46,8 +46,10 @@ class Organisation(ArchivableModel):
     def __str__(self):
         return f"{self.name} ({self.cvr})" if self.cvr else self.name
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Normalise before the field validators see it: 'DK 2940 3473' is a fine way to type a CVR.
         self.cvr = normalise_cvr(self.cvr)
+        super().clean_fields(exclude)
 
 
 class OrganisationSite(ArchivableModel):
