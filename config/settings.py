@@ -53,10 +53,13 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "rest_framework",
     "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "gis.apps.GeoConfig",
     "registry",
     "partnerships",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +142,19 @@ HOME_MUNICIPALITY_CODE = os.environ.get("HOME_MUNICIPALITY_CODE", "0851")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Climate partnership registry API",
+    "DESCRIPTION": "Aalborg Kommune's climate partnerships, measures, energy sites and progress toward the "
+                   "priority-4 targets. Tonnes are t CO2e/yr; geometry in EPSG:25832 unless asked otherwise.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: municipal networks block CDNs.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,13 +1,15 @@
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+# The language comes from the user's choice (cookie, set at /i18n/setlang/) or the browser's
+# Accept-Language, for pages and API alike; no language prefix in URLs.
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("config.api_urls")),
+    path("admin/", admin.site.urls),
     path("", include("registry.urls")),
 ]
-urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
