@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
+    path("progress/", include("progress.urls")),
     path("", include("registry.urls")),
 ]
 if settings.DEBUG:

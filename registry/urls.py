@@ -1,9 +1,11 @@
 from django.urls import path
 
+from progress.views import front_page
+
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", front_page, name="home"),
     path("demo-login/<str:role>/", views.demo_login, name="demo-login"),
     path("healthz", views.healthz, name="healthz"),
 ]

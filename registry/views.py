@@ -2,14 +2,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from .roles import ROLES
-
-
-def home(request):
-    return render(request, "home.html", {"roles": ROLES, "demo_login": settings.DEMO_LOGIN_ENABLED})
 
 
 @require_POST
@@ -21,7 +17,7 @@ def demo_login(request, role):
     if user is None:
         raise Http404("Run `manage.py load_demo` first.")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("admin:index")
+    return redirect("home")
 
 
 def healthz(request):

@@ -1,0 +1,29 @@
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from progress.reports import CONTENT_TYPES, build
+
+
+class Command(BaseCommand):
+    help = "Write the half-yearly status report (Excel and/or PDF) for Aalborg Erhvervsråd."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=[*CONTENT_TYPES, "both"], default="both")
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, help="YYYY-MM-DD; default today")
+        parser.add_argument("--output", type=Path, default=Path("."), help="directory to write to")
+        parser.add_argument("--language", default="da", help="da or en (default da)")
+
+    def handle(self, *args, format, as_of, output, language, **options):
+        if as_of and as_of > dt.date.today():
+            raise CommandError("--as-of cannot be in the future")
+        output.mkdir(parents=True, exist_ok=True)
+        formats = list(CONTENT_TYPES) if format == "both" else [format]
+        with translation.override(language):
+            for fmt in formats:
+                report = build(fmt, as_of=as_of)
+                path = output / report.filename
+                path.write_bytes(report.content)
+                self.stdout.write(str(path))

@@ -1,0 +1,97 @@
+"""The half-yearly status report: one button and one command, opened by the real LibreOffice and poppler."""
+import csv
+import subprocess
+
+import pytest
+from django.core.management import call_command
+
+from partnerships.models import Measure
+
+
+def libreoffice_csv(xlsx_path, out_dir) -> dict[str, list[list[str]]]:
+    """Every sheet of the workbook as LibreOffice computes it (formulas evaluated), by sheet name."""
+    profile = out_dir / "lo-profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to",
+         "csv:Text - txt - csv (StarCalc):44,34,UTF8,1,,0,false,true,false,false,false,-1",
+         "--outdir", str(out_dir), str(xlsx_path)],
+        check=True, capture_output=True, timeout=120,
+    )
+    sheets = {}
+    for path in out_dir.glob(f"{xlsx_path.stem}-*.csv"):
+        with path.open(encoding="utf-8") as fh:
+            sheets[path.stem.removeprefix(xlsx_path.stem + "-")] = list(csv.reader(fh))
+    return sheets
+
+
+@pytest.fixture
+def viewer(client_for, demo_db):
+    return client_for("viewer")
+
+
+def test_the_excel_report_opens_in_libreoffice_with_the_dashboard_numbers(viewer, tmp_path):
+    api = viewer.get("/api/progress/").json()
+    response = viewer.get("/progress/report.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(response.content)
+    sheets = libreoffice_csv(path, tmp_path)
+    assert {"Summary", "Industry", "Agriculture", "Partnerships signed", "Realised", "International",
+            "Funding"} <= set(sheets)
+
+    summary = {row[0]: row for row in sheets["Summary"] if row}
+    industry = summary["Industry: reduction potential by 2030 (t CO2e/yr)"]
+    assert [float(v) for v in industry[1:5]] == pytest.approx([
+        api["industry"]["target_tonnes"], api["industry"]["committed_tonnes"], api["industry"]["pipeline_tonnes"],
+        api["industry"]["realised_tonnes"]])
+    agriculture = summary["Agriculture: reduction potential by 2030 (t CO2e/yr)"]
+    assert float(agriculture[2]) == pytest.approx(api["agriculture"]["committed_tonnes"])
+    assert summary["As of"][1] == api["as_of"]
+
+    # the rows behind each figure add up (LibreOffice evaluates our SUM formulas) to the figure
+    totals = [row for row in sheets["Industry"] if row and row[0] == "Total of the rows"]
+    assert [float(row[3]) for row in totals] == pytest.approx(
+        [api["industry"]["committed_tonnes"], api["industry"]["pipeline_tonnes"]])
+    measure_rows = [row for row in sheets["Agriculture"] if len(row) > 2 and row[2] in Measure.MeasureType.values]
+    assert len(measure_rows) == api["agriculture"]["measures_committed"] + api["agriculture"]["measures_pipeline"]
+    funding_total = [row for row in sheets["Funding"] if row and row[0] == "Total of the rows"][0]
+    assert float(funding_total[4]) == sum(api["external_funding"]["by_year"].values())
+
+
+def test_the_pdf_report_shows_the_figures_and_charts(viewer, tmp_path):
+    api = viewer.get("/api/progress/").json()
+    response = viewer.get("/progress/report.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"{api['industry']['committed_tonnes']:,.0f}" in text
+    assert f"{api['agriculture']['pipeline_tonnes']:,.0f}" in text
+    assert "Partnerships signed per year" in text
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) - 2 >= 6  # two header lines, then one line per chart
+
+
+def test_the_report_command_writes_both_files_in_danish(demo_db, db, tmp_path):
+    call_command("status_report", "--output", str(tmp_path), "--as-of", "2025-12-31", stdout=open("/dev/null", "w"))
+    pdf, xlsx = sorted(tmp_path.glob("status-report-priority-4-2025-12-31.*"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Statusrapport" in text
+    sheets = libreoffice_csv(xlsx, tmp_path)
+    assert "Oversigt" in sheets
+
+
+def test_a_bad_as_of_gives_a_clear_error_not_a_report(viewer):
+    response = viewer.get("/progress/report.xlsx", {"as_of": "2030-01-01"})
+    assert response.status_code == 400
+    assert "future" in response.content.decode()
+
+
+def test_unknown_report_format_is_404(viewer):
+    assert viewer.get("/progress/report.docx").status_code == 404
+
+
+def test_anonymous_users_get_no_report(client, db):
+    assert client.get("/progress/report.xlsx").status_code == 302
