@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := postgresql-15-postgis-3 gdal-bin gettext chromium libreoffice
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages db stop-db migrate messages static clean-db
+.PHONY: run test bench setup system-packages db stop-db migrate messages static clean-db
 
 run: setup
 	$(PY) manage.py load_demo
@@ -18,6 +18,9 @@ run: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/progress.py
 
 setup: system-packages $(VENV)/.installed node_modules/.installed static db migrate messages
 

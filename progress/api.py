@@ -57,7 +57,6 @@ class SectorProgressSerializer(serializers.Serializer):
                                        help_text="Year -> committed t CO2e/yr of the measures in effect that year")
     target_path = serializers.DictField(child=serializers.FloatField(), help_text="Straight line to the target")
     partnerships_signed = serializers.DictField(child=SignedCountSerializer())
-    by_measure_type = serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
     by_status = serializers.DictField(child=serializers.FloatField())
 
 
@@ -111,6 +110,20 @@ class RealisedRowSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     realised_t = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
     source = serializers.CharField()
+
+
+class BreakdownView(APIView):
+    """Committed and pipeline tonnes per sector and measure type."""
+
+    permission_classes = [CanViewRegistry]
+
+    @extend_schema(parameters=[AsOfSerializer], summary="Tonnes by sector and measure type",
+                   responses={200: serializers.DictField(
+                       child=serializers.DictField(child=serializers.DictField(child=serializers.FloatField())))})
+    def get(self, request):
+        query = AsOfSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.measure_type_breakdown(as_of=query.validated_data.get("as_of")))
 
 
 class ProgressView(APIView):

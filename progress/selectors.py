@@ -133,21 +133,29 @@ def progress_totals(*, as_of: dt.date | None = None) -> dict:
     year = (as_of or timezone.localdate()).year
     targets = _targets(snapshot, year)
 
-    counted, params = counted_measures_sql(snapshot)
-    tonnes = _fetch(
-        f"""SELECT sector, bucket, status, measure_type, first_year, SUM(annual_reduction_t), COUNT(*)
-            FROM ({counted}) c GROUP BY sector, bucket, status, measure_type, first_year""",
-        params,
-    )
-    realised_sql, r_params = counted_realised_sql(snapshot, year)
-    realised = _fetch(f"SELECT sector, year, SUM(realised_t), COUNT(*) FROM ({realised_sql}) r GROUP BY sector, year",
-                      r_params)
-    signed_sql, s_params = signed_partnerships_sql(snapshot, as_of)
-    signed = _fetch(f"SELECT sector, year, COUNT(*) FROM ({signed_sql}) s GROUP BY sector, year", s_params)
-    international_sql, i_params = counted_international_sql(snapshot, as_of)
-    international = _fetch(f"SELECT year, COUNT(*) FROM ({international_sql}) i GROUP BY year", i_params)
-    funding_sql, f_params = counted_funding_sql(snapshot, as_of)
-    funding = _fetch(f"SELECT year, SUM(amount_dkk), COUNT(*) FROM ({funding_sql}) f GROUP BY year", f_params)
+    # Every total in one statement (one round trip): each part groups the rows its drill-down lists.
+    parts = {
+        "tonnes": ("SELECT sector, status, first_year AS year, SUM(annual_reduction_t) AS total, COUNT(*) AS n "
+                   "FROM ({}) c GROUP BY sector, status, first_year", counted_measures_sql(snapshot)),
+        "realised": ("SELECT sector, NULL, year, SUM(realised_t), COUNT(*) FROM ({}) r GROUP BY sector, year",
+                     counted_realised_sql(snapshot, year)),
+        "signed": ("SELECT sector, NULL, year, NULL::numeric, COUNT(*) FROM ({}) s GROUP BY sector, year",
+                   signed_partnerships_sql(snapshot, as_of)),
+        "international": ("SELECT NULL, NULL, year, NULL::numeric, COUNT(*) FROM ({}) i GROUP BY year",
+                          counted_international_sql(snapshot, as_of)),
+        "funding": ("SELECT NULL, NULL, year, SUM(amount_dkk), COUNT(*) FROM ({}) f GROUP BY year",
+                    counted_funding_sql(snapshot, as_of)),
+    }
+    statements, params = [], []
+    for kind, (template, (sql, part_params)) in parts.items():
+        statements.append(f"SELECT %s AS kind, part.* FROM ({template.format(sql)}) part")
+        params += [kind, *part_params]
+    rows = defaultdict(list)
+    for kind, *values in _fetch(" UNION ALL ".join(statements), params):
+        rows[kind].append(tuple(values))
+    tonnes, realised, signed = rows["tonnes"], rows["realised"], rows["signed"]
+    international = [(r[2], r[4]) for r in rows["international"]]
+    funding = [(r[2], r[3]) for r in rows["funding"]]
     result = {"as_of": (as_of or timezone.localdate()).isoformat(), "as_of_is_today": as_of is None}
     for sector in Sector.values:
         result[sector] = _sector_figures(sector, targets, tonnes, realised, signed, year)
@@ -163,14 +171,13 @@ def _sector_figures(sector, targets, tonnes, realised, signed, year) -> dict:
     target_t = target.get("value")
     committed = pipeline = Decimal(0)
     by_first_year = defaultdict(Decimal)
-    by_type = defaultdict(lambda: {"committed": Decimal(0), "pipeline": Decimal(0)})
     by_status = defaultdict(Decimal)
     measure_count = defaultdict(int)
-    for row_sector, bucket, status, measure_type, first_year, total, count in tonnes:
+    for row_sector, status, first_year, total, count in tonnes:
         if row_sector != sector:
             continue
+        bucket = "committed" if status in COMMITTED else "pipeline"
         measure_count[bucket] += count
-        by_type[measure_type][bucket] += total
         by_status[status] += total
         if bucket == "committed":
             committed += total
@@ -178,9 +185,9 @@ def _sector_figures(sector, targets, tonnes, realised, signed, year) -> dict:
         else:
             pipeline += total
     trajectory = {y: sum((t for fy, t in by_first_year.items() if fy <= y), Decimal(0)) for y in TRAJECTORY_YEARS}
-    realised_by_year = {r[1]: r[2] for r in realised if r[0] == sector}
+    realised_by_year = {r[2]: r[3] for r in realised if r[0] == sector}
     latest_realised_year = max(realised_by_year, default=None)
-    signed_by_year = {r[1]: r[2] for r in signed if r[0] == sector}
+    signed_by_year = {r[2]: r[4] for r in signed if r[0] == sector}
     annual = targets.get(("partnerships_per_year", sector)) or {}
     return {
         "target_tonnes": _as_number(target_t),
@@ -200,9 +207,19 @@ def _sector_figures(sector, targets, tonnes, realised, signed, year) -> dict:
                      "target_max": _as_number(annual.get("value_max"))}
             for y in sorted(set(signed_by_year) | set(range(2023, year + 1)))
         },
-        "by_measure_type": {k: {b: _as_number(v) for b, v in buckets.items()} for k, buckets in sorted(by_type.items())},
         "by_status": {k: _as_number(v) for k, v in sorted(by_status.items())},
     }
+
+
+def measure_type_breakdown(*, as_of: dt.date | None = None) -> dict:
+    """Sector -> measure type -> {committed, pipeline} tonnes, over the same counted measures."""
+    counted, params = counted_measures_sql(Snapshot(end_of_day(as_of) if as_of else None))
+    rows = _fetch(f"SELECT sector, bucket, measure_type, SUM(annual_reduction_t) FROM ({counted}) c "
+                  f"GROUP BY sector, bucket, measure_type ORDER BY measure_type", params)
+    breakdown = {sector: {} for sector in Sector.values}
+    for sector, bucket, measure_type, total in rows:
+        breakdown[sector].setdefault(measure_type, {"committed": 0.0, "pipeline": 0.0})[bucket] = _as_number(total)
+    return breakdown
 
 
 def _target_path(target: dict) -> dict:

@@ -76,6 +76,7 @@ def dashboard(request):
     query = _query(request)
     as_of = query.validated_data.get("as_of") if not query.errors else None
     totals = selectors.progress_totals(as_of=as_of)
+    breakdown = selectors.measure_type_breakdown(as_of=as_of)
     statuses = dict(ClimatePartnership.Status.choices)
     sectors = [
         {"key": key, "label": label, "fig": totals[key], "bar": _bar(totals[key]),
@@ -84,7 +85,7 @@ def dashboard(request):
     ]
     return render(request, "progress/dashboard.html", {
         "totals": totals, "sectors": sectors, "errors": query.errors, "as_of": as_of,
-        "labels": chart_labels(),
+        "labels": chart_labels(), "breakdown": breakdown,
     })
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from partnerships.models import (
     ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, RealisedReduction, Target,
 )
-from progress.selectors import measures_behind, partnerships_behind, progress_totals
+from progress.selectors import measure_type_breakdown, measures_behind, partnerships_behind, progress_totals
 from registry.models import EnergySite
 
 from .conftest import make_measure, make_organisation, make_partnership, make_site
@@ -61,7 +61,7 @@ def test_a_site_shared_by_two_partnerships_counts_each_measure_once(cement):
     make_measure(farm_b, tonnes="500", measure_type="biogas", energy_site=biogas)
     totals = progress_totals()["agriculture"]
     assert totals["committed_tonnes"] == 800
-    assert totals["by_measure_type"]["biogas"]["committed"] == 800
+    assert measure_type_breakdown()["agriculture"]["biogas"] == {"committed": 800, "pipeline": 0}
     assert sorted(m["partnership_id"] for m in measures_behind(sector="agriculture")) == sorted([farm_a.pk, farm_b.pk])
 
 
@@ -186,6 +186,11 @@ def test_every_figure_is_the_sum_of_the_rows_behind_it(demo_db, db):
             assert signed["count"] == len(partnerships_behind(sector=sector, year=int(year)))
         realised = selectors.realised_behind(sector=sector, year=figures["realised_year"])
         assert figures["realised_tonnes"] == pytest.approx(float(sum(r["realised_t"] for r in realised)))
+    for sector, types in measure_type_breakdown().items():
+        for measure_type, buckets in types.items():
+            for bucket, value in buckets.items():
+                rows = measures_behind(sector=sector, bucket=bucket, measure_type=measure_type)
+                assert value == pytest.approx(float(sum(r["annual_reduction_t"] for r in rows)))
     for year, count in totals["international_partnerships"]["by_year"].items():
         assert count == len(selectors.international_behind(year=int(year)))
     for year, amount in totals["external_funding"]["by_year"].items():
@@ -207,11 +212,11 @@ def _grow(n):
 
 def test_totals_take_a_fixed_number_of_queries_however_much_data(db, django_assert_num_queries):
     _grow(2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(2):
         small = progress_totals()
     _grow(40)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(2):
         large = progress_totals()
     assert large["industry"]["measures_committed"] > small["industry"]["measures_committed"]
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(2):
         progress_totals(as_of=timezone.localdate())

@@ -3,6 +3,7 @@
   "use strict";
   const data = JSON.parse(document.getElementById("progress-data").textContent);
   const labels = JSON.parse(document.getElementById("progress-labels").textContent);
+  const breakdown = JSON.parse(document.getElementById("progress-breakdown").textContent);
   const lang = document.documentElement.lang || "en";
   const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   const colours = { committed: "#0b5563", pipeline: "#e0a800", realised: "#2e8b57", target: "#b03a2e" };
@@ -59,13 +60,14 @@
       },
     });
 
-    const types = Object.keys(fig.by_measure_type);
+    const byType = breakdown[sector];
+    const types = Object.keys(byType);
     new Chart(document.getElementById(`types-${sector}`), {
       type: "bar",
       data: {
         labels: types.map((t) => labels.measure_types[t] || t),
         datasets: ["committed", "pipeline"].map((bucket) => ({
-          label: labels[bucket], data: types.map((t) => fig.by_measure_type[t][bucket]),
+          label: labels[bucket], data: types.map((t) => byType[t][bucket]),
           backgroundColor: colours[bucket],
         })),
       },
