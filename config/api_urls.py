@@ -1,7 +1,23 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from gis.api import LayerExportView
+from partnerships.api import views as partnership_views
 from progress import api as progress_api
+from registry.api import views as registry_views
+
+router = DefaultRouter()
+router.register("organisations", registry_views.OrganisationViewSet)
+router.register("organisation-sites", registry_views.OrganisationSiteViewSet)
+router.register("sites", registry_views.EnergySiteViewSet)
+router.register("symbioses", registry_views.HeatSymbiosisViewSet)
+router.register("partnerships", partnership_views.PartnershipViewSet)
+router.register("measures", partnership_views.MeasureViewSet)
+router.register("realised-reductions", partnership_views.RealisedReductionViewSet)
+router.register("international-partnerships", partnership_views.InternationalPartnershipViewSet)
+router.register("funding", partnership_views.ExternalFundingViewSet)
+router.register("targets", partnership_views.TargetViewSet)
 
 urlpatterns = [
     path("progress/", progress_api.ProgressView.as_view(), name="api-progress"),
@@ -11,4 +27,6 @@ urlpatterns = [
     path("progress/realised/", progress_api.RealisedBehindView.as_view(), name="api-progress-realised"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("exports/<str:layer>.<str:fmt>", LayerExportView.as_view(), name="api-export"),
+    path("", include(router.urls)),
 ]

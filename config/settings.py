@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "registry",
     "partnerships",
     "progress",
+    "access",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -140,10 +142,23 @@ STORAGE_SRID = 25832
 # The municipality this installation serves (Aalborg Kommune).
 HOME_MUNICIPALITY_CODE = os.environ.get("HOME_MUNICIPALITY_CODE", "0851")
 
+# Anonymous users get nothing from the API unless this opens read-only access.
+API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.permissions.RolePermissions"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "access.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Climate partnership registry API",

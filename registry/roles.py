@@ -2,7 +2,7 @@
 
 viewer (planner): view everything. editor (partnership manager): also add, change and
 archive partnerships, measures, organisations, sites, symbioses, international
-partnerships and funding. administrator: everything, including targets and users.
+partnerships and funding. administrator: everything, including targets, users and API tokens.
 """
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
@@ -28,7 +28,7 @@ def _role_permissions(role: str):
                   if p.codename.startswith("view_")
                   or p.content_type.model in EDITOR_WRITES.get(p.content_type.app_label, set())]
         return Permission.objects.filter(pk__in=wanted)
-    return Permission.objects.filter(content_type__app_label__in=(*DOMAIN_APPS, "auth"))
+    return Permission.objects.filter(content_type__app_label__in=(*DOMAIN_APPS, "auth", "access"))
 
 
 def sync_roles() -> None:

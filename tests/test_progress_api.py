@@ -10,8 +10,8 @@ def viewer(client_for):
 
 
 def test_anonymous_gets_nothing(client, db):
-    assert client.get(API).status_code == 403
-    assert client.get(API + "measures/").status_code == 403
+    assert client.get(API).status_code == 401
+    assert client.get(API + "measures/").status_code == 401
 
 
 def test_each_role_reads_progress(client_for, demo_db):

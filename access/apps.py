@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessConfig(AppConfig):
+    """API tokens for scripts and the permission rules of the API."""
+
+    name = "access"
+    verbose_name = _("API access")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,21 @@
+from django.conf import settings
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
+
+
+class RolePermissions(DjangoModelPermissions):
+    """The roles on the API: reading needs the view permission, writing add/change, archiving delete.
+
+    Anonymous requests get nothing, unless API_ANONYMOUS_READ opens read-only access.
+    """
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS and settings.API_ANONYMOUS_READ and not request.user.is_authenticated:
+            return True
+        return super().has_permission(request, view)

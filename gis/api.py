@@ -1,0 +1,62 @@
+"""GET /api/exports/<layer>.<format>: a whole layer, filtered like its list, in the format asked for."""
+from django.apps import apps
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from .crs import WGS84, requested_srid
+from .exports import FORMATS, WRITERS, read_frame, stream_geojson
+from .layers import LAYERS
+
+# GIS files default to the Danish CRS; web and spreadsheet formats to WGS84.
+DEFAULT_SRID = {"gpkg": 25832, "shp": 25832}
+CONTROL_PARAMETERS = {"srid", "crs", "format"}
+
+
+class LayerExportView(APIView):
+    @extend_schema(
+        summary="Download a whole layer (sites, partnerships, symbioses) as GeoJSON, CSV, Excel, GeoPackage or "
+                "zipped Shapefile",
+        parameters=[OpenApiParameter("srid", OpenApiTypes.INT, enum=[4326, 25832]),
+                    OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(LAYERS)),
+                    OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS))],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, layer, fmt):
+        if layer not in LAYERS or fmt not in FORMATS:
+            raise NotFound(_("Unknown layer or format: %(layer)s.%(fmt)s.") % {"layer": layer, "fmt": fmt})
+        srid = requested_srid(request, default=DEFAULT_SRID.get(fmt, WGS84))
+        query = LAYERS[layer](request, srid)
+        model = apps.get_model(query.model_label)
+        anonymous_read = settings.API_ANONYMOUS_READ and not request.user.is_authenticated
+        if not anonymous_read and not request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+            raise PermissionDenied()
+        as_of = timezone.now()
+        metadata = {
+            "as_of": as_of.isoformat(timespec="seconds"),
+            "filter": {k: v[0] if len(v) == 1 else v for k, v in request.query_params.lists()
+                       if k not in CONTROL_PARAMETERS},
+            "crs_epsg": srid,
+        }
+        content_type, extension = FORMATS[fmt]
+        filename = f"{layer}-{as_of:%Y%m%d-%H%M%S}-epsg{srid}.{extension}"
+        if fmt == "geojson":
+            response = StreamingHttpResponse(stream_geojson(query, name=layer, srid=srid, metadata=metadata),
+                                             content_type=content_type)
+        else:
+            frame = read_frame(query, srid)
+            response = HttpResponse(WRITERS[fmt](frame, name=layer, srid=srid, metadata=metadata),
+                                    content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Export-As-Of"] = metadata["as_of"]
+        return response
+
+    def get_permissions(self):
+        # Signed-in users get through here; the layer's own view permission is checked in get().
+        return [] if settings.API_ANONYMOUS_READ else [IsAuthenticated()]

@@ -1,0 +1,127 @@
+"""Layer exports. GeoJSON is built by PostGIS and streamed (COPY, so memory does not grow with the
+layer); CSV, Excel, GeoPackage and zipped Shapefile go through GeoPandas."""
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from django.db import connection
+
+from .crs import PRECISION
+from .layers import LayerQuery
+
+FORMATS = {
+    "geojson": ("application/geo+json", "geojson"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg"),
+    "shp": ("application/zip", "shp.zip"),
+}
+# Shapefiles hold one geometry type each, so a mixed layer becomes one file per type.
+SHAPE_GROUPS = {"Point": "points", "MultiPoint": "points", "LineString": "lines", "MultiLineString": "lines",
+                "Polygon": "polygons", "MultiPolygon": "polygons"}
+
+
+def crs_member(srid: int) -> str:
+    return f"urn:ogc:def:crs:EPSG::{srid}"
+
+
+def stream_geojson(layer: LayerQuery, *, name: str, srid: int, metadata: dict):
+    """Yield a FeatureCollection in pieces; PostGIS writes every feature, we only pass bytes along."""
+    head = {"type": "FeatureCollection", "name": name, **metadata}
+    if srid != 4326:
+        head["crs"] = {"type": "name", "properties": {"name": crs_member(srid)}}
+    yield json.dumps(head, ensure_ascii=False)[:-1].encode() + b', "features": [\n'
+    feature_sql = f"""
+        SELECT CASE WHEN row_number() OVER () = 1 THEN '' ELSE ',' END
+               || json_build_object('type', 'Feature', 'id', {layer.feature_id},
+                                    'geometry', ST_AsGeoJSON(t.geom, {PRECISION[srid]})::json,
+                                    'properties', to_jsonb(t) - 'geom')::text
+        FROM ({layer.sql}) t"""
+    # CSV with a quote and delimiter that JSON text never holds: each row is copied byte for byte.
+    copy_sql = f"COPY ({feature_sql}) TO STDOUT (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(raw.mogrify(copy_sql, layer.params)) as copy:
+            for block in copy:
+                yield bytes(block)
+    yield b"]}\n"
+
+
+def read_frame(layer: LayerQuery, srid: int) -> gpd.GeoDataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t.*, ST_AsBinary(t.geom) AS geom_wkb FROM ({layer.sql}) t", layer.params)
+        columns = [c.name for c in cursor.description]
+        frame = pd.DataFrame(cursor.fetchall(), columns=columns)
+    geometry = gpd.GeoSeries.from_wkb(frame.pop("geom_wkb").map(bytes, na_action="ignore"), crs=srid)
+    frame = frame.drop(columns=["geom"])
+    for column in frame.columns:  # Decimal -> float, so every format stores numbers as numbers
+        if frame[column].map(lambda v: v.__class__.__name__ == "Decimal").any():
+            frame[column] = frame[column].astype(float)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=srid)
+
+
+def _with_coordinates(frame: gpd.GeoDataFrame, srid: int) -> pd.DataFrame:
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    points = frame.geometry.representative_point()
+    x_name, y_name = ("lon", "lat") if srid == 4326 else ("x", "y")
+    table[x_name] = points.x.round(PRECISION[srid])
+    table[y_name] = points.y.round(PRECISION[srid])
+    table["wkt"] = frame.geometry.to_wkt(rounding_precision=PRECISION[srid])
+    return table
+
+
+def write_csv(frame, *, name, srid, metadata) -> bytes:
+    table = _with_coordinates(frame, srid)
+    table["export_as_of"] = metadata["as_of"]
+    table["export_filter"] = json.dumps(metadata["filter"], ensure_ascii=False)
+    table["export_crs"] = f"EPSG:{srid}"
+    # UTF-8 with a byte-order mark: Excel then reads æ, ø and å correctly.
+    return table.to_csv(index=False).encode("utf-8-sig")
+
+
+def write_xlsx(frame, *, name, srid, metadata) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _with_coordinates(frame, srid).to_excel(writer, sheet_name=name[:31], index=False)
+        _metadata_table(metadata, srid, len(frame)).to_excel(writer, sheet_name="export", index=False)
+    return buffer.getvalue()
+
+
+def _metadata_table(metadata, srid, count) -> pd.DataFrame:
+    return pd.DataFrame({"key": ["as_of", "filter", "crs", "features"],
+                         "value": [metadata["as_of"], json.dumps(metadata["filter"], ensure_ascii=False),
+                                   f"EPSG:{srid}", str(count)]})
+
+
+def write_gpkg(frame, *, name, srid, metadata) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{name}.gpkg"
+        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        pyogrio.write_dataframe(_metadata_table(metadata, srid, len(frame)), path, layer="export_metadata",
+                                driver="GPKG", append=False)
+        return path.read_bytes()
+
+
+def write_shp(frame, *, name, srid, metadata) -> bytes:
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        groups = frame.geometry.geom_type.map(SHAPE_GROUPS)
+        for group in sorted(groups.dropna().unique()):
+            part = frame[groups == group]
+            path = Path(tmp) / f"{name}_{group}.shp"
+            # DBF field names are 10 characters at most: shorten them ourselves, predictably.
+            part = part.rename(columns={c: c[:10] for c in part.columns if c != "geometry"})
+            part.to_file(path, driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8")
+            for file in sorted(Path(tmp).glob(f"{name}_{group}.*")):
+                archive.write(file, file.name)
+        archive.writestr("export.txt", "\n".join(f"{k}: {v}" for k, v in _metadata_table(
+            metadata, srid, len(frame)).itertuples(index=False)) + "\n")
+    return buffer.getvalue()
+
+
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "gpkg": write_gpkg, "shp": write_shp}

@@ -1,0 +1,81 @@
+"""What every API endpoint shares: model rules on write, CRS on read and write, archive on delete."""
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework_gis.fields import GeometryField
+
+from gis.crs import PRECISION, requested_srid
+
+
+class ModelRulesMixin:
+    """Run the model's own full_clean() on write, so the API enforces exactly what the admin does."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        many_to_many = {f.name for f in self.Meta.model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict if hasattr(error, "error_dict")
+                                              else {"non_field_errors": error.messages})
+        # the model may have normalised values (CVR spelling, geometry transformed to storage CRS)
+        for name in attrs:
+            if name not in many_to_many:
+                attrs[name] = getattr(instance, name)
+        return attrs
+
+
+class CrsGeometryField(GeometryField):
+    """GeoJSON geometry in the CRS asked for with ?srid= (default EPSG:4326), both ways."""
+
+    def _srid(self):
+        request = self.context.get("request")
+        return requested_srid(request) if request is not None else 4326
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        srid = self._srid()
+        geom = value.transform(srid, clone=True) if value.srid != srid else value
+        self.precision = PRECISION[srid]
+        return super().to_representation(geom)
+
+    def to_internal_value(self, value):
+        geom = super().to_internal_value(value)
+        if geom is not None:
+            geom.srid = self._srid()  # GeoJSON carries no CRS: it is the one the request names
+        return geom
+
+
+class ArchiveViewSet(viewsets.ModelViewSet):
+    """DELETE archives (nothing is lost); ?archived=true lists the archive too; POST …/restore/ brings it back."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        requested_srid(request)  # a bad ?srid= is a 400 even when there is nothing to transform
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        wants_archive = self.request.query_params.get("archived", "").lower() in {"true", "1", "yes", "only"}
+        if self.action == "list" and not wants_archive:
+            return queryset.filter(archived_at__isnull=True)
+        if self.request.query_params.get("archived", "").lower() == "only":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+    def perform_destroy(self, instance):
+        instance.archive()
+
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        instance = self.get_object()
+        instance.restore()
+        return Response(self.get_serializer(instance).data, status=status.HTTP_200_OK)
