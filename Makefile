@@ -21,6 +21,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/progress.py
+	$(PY) bench/export.py
 
 setup: system-packages $(VENV)/.installed node_modules/.installed static db migrate messages
 

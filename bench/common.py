@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def use_scratch_database(name: str) -> None:
+def use_scratch_database(name: str, migrate: bool = True) -> None:
     """Point Django at a scratch database (created, with PostGIS, if missing) before django.setup()."""
     import dj_database_url
     import psycopg
@@ -28,9 +28,10 @@ def use_scratch_database(name: str) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def timed_together(functions, runs: int) -> list[list[float]]:

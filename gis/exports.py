@@ -30,26 +30,39 @@ def crs_member(srid: int) -> str:
     return f"urn:ogc:def:crs:EPSG::{srid}"
 
 
+CHUNK_BYTES = 256 * 1024
+
+
 def stream_geojson(layer: LayerQuery, *, name: str, srid: int, metadata: dict):
-    """Yield a FeatureCollection in pieces; PostGIS writes every feature, we only pass bytes along."""
+    """Yield a FeatureCollection in ~256 KB pieces; PostGIS writes every feature, we only pass bytes along."""
     head = {"type": "FeatureCollection", "name": name, **metadata}
     if srid != 4326:
         head["crs"] = {"type": "name", "properties": {"name": crs_member(srid)}}
     yield json.dumps(head, ensure_ascii=False)[:-1].encode() + b', "features": [\n'
-    feature_sql = f"""
-        SELECT CASE WHEN row_number() OVER () = 1 THEN '' ELSE ',' END
-               || json_build_object('type', 'Feature', 'id', {layer.feature_id},
-                                    'geometry', ST_AsGeoJSON(t.geom, {PRECISION[srid]})::json,
-                                    'properties', to_jsonb(t) - 'geom')::text
-        FROM ({layer.sql}) t"""
-    # CSV with a quote and delimiter that JSON text never holds: each row is copied byte for byte.
-    copy_sql = f"COPY ({feature_sql}) TO STDOUT (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
     with connection.cursor() as cursor:
         raw = cursor.cursor
+        cursor.execute(f"SELECT * FROM ({layer.sql}) t LIMIT 0", layer.params)
+        columns = [c.name for c in cursor.description if c.name != "geom"]
+        properties = ", ".join(f"'{column}', t.\"{column}\"" for column in columns)
+        # every feature starts with a comma; the first one's is dropped below
+        feature_sql = f"""
+            SELECT ',' || json_build_object('type', 'Feature', 'id', {layer.feature_id},
+                                            'geometry', ST_AsGeoJSON(t.geom, {PRECISION[srid]})::json,
+                                            'properties', json_build_object({properties}))::text
+            FROM ({layer.sql}) t"""
+        # CSV with a quote and delimiter that JSON text never holds: each row is copied byte for byte.
+        copy_sql = f"COPY ({feature_sql}) TO STDOUT (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+        buffer, size, first = [], 0, True
         with raw.copy(raw.mogrify(copy_sql, layer.params)) as copy:
             for block in copy:
-                yield bytes(block)
-    yield b"]}\n"
+                if first:
+                    block, first = bytes(block)[1:], False
+                buffer.append(block)
+                size += len(block)
+                if size >= CHUNK_BYTES:
+                    yield b"".join(buffer)
+                    buffer, size = [], 0
+        yield b"".join(buffer) + b"]}\n"
 
 
 def read_frame(layer: LayerQuery, srid: int) -> gpd.GeoDataFrame:
