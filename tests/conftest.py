@@ -43,7 +43,7 @@ def role_users(db):
     sync_roles()
     users = {}
     for role in ROLES:
-        user = get_user_model().objects.create_user(username=f"test-{role}", password="pw", is_staff=True)
+        user = get_user_model().objects.create_user(username=f"test-{role}", password=None, is_staff=True)
         user.groups.add(Group.objects.get(name=role))
         users[role] = user
     return users
