@@ -259,9 +259,16 @@ def test_errors_come_in_danish_when_asked(api):
     assert "ikke et gyldigt CVR-nummer" in response.json()["cvr"][0]
 
 
-def test_malformed_json_is_a_400_not_a_500(api):
-    response = api("editor").post("/api/sites/", "{not json", content_type="application/json")
-    assert response.status_code == 400
+@pytest.mark.parametrize("body", [
+    "{not json", "5", "[]", '"text"', '{"type": "Feature", "properties": 5}',
+    '{"type": "Feature", "geometry": {"type": "Point", "coordinates": "abc"}, "properties": {}}',
+    '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.9]}, "properties": {}}',
+])
+def test_malformed_input_is_a_400_not_a_500(role_users, body):
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(role_users["editor"])
+    response = client.post("/api/sites/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
 
 
 def test_tokens_authenticate_scripts_and_can_be_revoked(role_users):
@@ -296,3 +303,51 @@ def test_list_queries_do_not_grow_with_rows(api, django_assert_max_num_queries):
     with django_assert_max_num_queries(10) as many:
         viewer.get("/api/partnerships/")
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def payloads():
+    """A valid create payload for every writable endpoint (built when called: it needs related rows)."""
+    org = make_organisation(name="Payload A/S", cvr="25313763")
+    partnership = make_partnership(org, title="Payload partnership")
+    measure = make_measure(partnership)
+    return {
+        "organisations": {"name": "Ny Virksomhed A/S", "kind": "company", "cvr": "10150817"},
+        "organisation-sites": {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.93, 57.04]},
+                               "properties": {"organisation": org.pk, "name": "Fabrik"}},
+        "sites": site_feature(),
+        "symbioses": {"type": "Feature", "geometry": {"type": "LineString",
+                                                      "coordinates": [[9.99, 57.05], [9.93, 57.04]]},
+                      "properties": {"name": "Heat", "source_description": "kiln", "receiving_network": "Aalborg",
+                                     "capacity_mw": 5, "heat_mwh_per_yr": 30000}},
+        "partnerships": {"title": "Ny aftale", "sector": "agriculture", "status": "dialogue",
+                         "organisation_ids": [org.pk]},
+        "measures": {"partnership": partnership.pk, "title": "Biogas", "measure_type": "biogas",
+                     "annual_reduction_t": 300, "first_year": 2026, "method": "standard_factor", "source": "SEGES"},
+        "realised-reductions": {"measure": measure.pk, "year": 2025, "realised_t": 250, "source": "report"},
+        "international-partnerships": {"title": "Twinning", "partner_name": "Kiel", "country": "DE",
+                                       "status": "exploring"},
+        "funding": {"title": "LIFE", "funder": "EU LIFE", "source": "eu", "amount_dkk": 1000000, "status": "applied"},
+        "targets": {"indicator": "reduction_t", "sector": "industry", "value": 150000, "target_year": 2035,
+                    "period_start_year": 2027, "period_end_year": 2030},
+    }
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("role, allowed", [("viewer", set()), ("editor", set(ENDPOINTS) - {"targets"}),
+                                           ("administrator", set(ENDPOINTS))])
+def test_who_may_create_on_every_endpoint(api, endpoint, role, allowed):
+    response = api(role).post(f"/api/{endpoint}/", payloads()[endpoint], format="json")
+    assert response.status_code == (201 if endpoint in allowed else 403), response.content[:300]
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e not in {"targets", "realised-reductions"}])
+def test_editor_updates_and_archives_on_every_archivable_endpoint(api, endpoint):
+    editor = api("editor")
+    created = editor.post(f"/api/{endpoint}/", payloads()[endpoint], format="json").json()
+    url = f"/api/{endpoint}/{created['id']}/"
+    assert editor.patch(url, {"external_id": "ext-1"}, format="json").status_code == 200
+    assert api("viewer").delete(url).status_code == 403
+    assert editor.delete(url).status_code == 204
+    body = editor.get(url).json()
+    record = body.get("properties", body)  # spatial records are Features
+    assert record["external_id"] == "ext-1" and record["archived_at"] is not None

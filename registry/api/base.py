@@ -49,10 +49,23 @@ class CrsGeometryField(GeometryField):
         return super().to_representation(geom)
 
     def to_internal_value(self, value):
-        geom = super().to_internal_value(value)
+        try:
+            geom = super().to_internal_value(value)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(_("Not a valid GeoJSON geometry (type and coordinates)."))
         if geom is not None:
             geom.srid = self._srid()  # GeoJSON carries no CRS: it is the one the request names
         return geom
+
+
+class FeatureInputMixin:
+    """A GeoJSON Feature must be an object with an object of properties; anything else is a 400, not a 500."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or not isinstance(data.get("properties", {}), dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Send a GeoJSON Feature: an object with 'geometry' and 'properties'.")]})
+        return super().to_internal_value(data)
 
 
 class ArchiveViewSet(viewsets.ModelViewSet):

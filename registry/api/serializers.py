@@ -2,7 +2,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from ..models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
-from .base import CrsGeometryField, ModelRulesMixin
+from .base import CrsGeometryField, FeatureInputMixin, ModelRulesMixin
 
 RECORD_FIELDS = ("id", "external_id", "created_at", "updated_at", "archived_at")
 
@@ -14,7 +14,7 @@ class OrganisationSerializer(ModelRulesMixin, serializers.ModelSerializer):
         read_only_fields = ("created_at", "updated_at", "archived_at")
 
 
-class OrganisationSiteSerializer(ModelRulesMixin, GeoFeatureModelSerializer):
+class OrganisationSiteSerializer(FeatureInputMixin, ModelRulesMixin, GeoFeatureModelSerializer):
     location = CrsGeometryField()
 
     class Meta:
@@ -24,7 +24,7 @@ class OrganisationSiteSerializer(ModelRulesMixin, GeoFeatureModelSerializer):
         read_only_fields = ("created_at", "updated_at", "archived_at")
 
 
-class EnergySiteSerializer(ModelRulesMixin, GeoFeatureModelSerializer):
+class EnergySiteSerializer(FeatureInputMixin, ModelRulesMixin, GeoFeatureModelSerializer):
     geometry = CrsGeometryField()
     in_home_municipality = serializers.BooleanField(read_only=True)
 
@@ -37,7 +37,7 @@ class EnergySiteSerializer(ModelRulesMixin, GeoFeatureModelSerializer):
         read_only_fields = ("created_at", "updated_at", "archived_at", "municipality_code")
 
 
-class HeatSymbiosisSerializer(ModelRulesMixin, GeoFeatureModelSerializer):
+class HeatSymbiosisSerializer(FeatureInputMixin, ModelRulesMixin, GeoFeatureModelSerializer):
     pipe_route = CrsGeometryField(required=False, allow_null=True)
     source_location = CrsGeometryField(required=False, allow_null=True)
 
