@@ -127,6 +127,24 @@ MEDIA_URL = "media/"
 # files are read with pyogrio, and the spatial references we accept are our own EPSG codes.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+# Vector tiles are cached per process under the layer's version (see gis/tiles.py): never stale.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "tiles": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tiles",
+              "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TILE_CACHE_ENTRIES", "20000"))}},
+}
+# The planners' map: a raster basemap URL template ({z}/{x}/{y}); empty for a plain background.
+MAP_BASEMAP_TILES = os.environ.get("MAP_BASEMAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_BASEMAP_ATTRIBUTION = os.environ.get("MAP_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+# With a token for the Danish Agency for Data Supply and Infrastructure, its screen map replaces OSM.
+MAP_DATAFORSYNINGEN_TOKEN = os.environ.get("MAP_DATAFORSYNINGEN_TOKEN", "")
+MAP_DATAFORSYNINGEN_TILES = os.environ.get(
+    "MAP_DATAFORSYNINGEN_TILES",
+    "https://api.dataforsyningen.dk/topo_skaermkort_webm_DAF?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=topo_skaermkort_webm&STYLE=default&FORMAT=image/jpeg&TILEMATRIXSET=DFD_GoogleMapsCompatible"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&token={token}",
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/"

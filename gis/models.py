@@ -33,3 +33,17 @@ class Municipality(models.Model):
 def municipality_code_for(geom) -> str:
     """Code of the municipality a geometry lies in, or '' when offshore or abroad."""
     return Municipality.objects.containing(geom).values_list("code", flat=True).first() or ""
+
+
+class LayerVersion(models.Model):
+    """A counter per map layer, bumped by database triggers on every write to the tables behind it.
+
+    Tiles are cached under the current version, so an edit (from any process, even raw SQL)
+    makes every cached tile of that layer unreachable: a tile is never served stale.
+    """
+
+    layer = models.CharField(max_length=30, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("map layer version")

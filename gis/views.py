@@ -1,0 +1,111 @@
+"""The planners' map page and what it reads: vector tiles, the boundary, the search."""
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from .models import Municipality
+from .tiles import LAYERS, MAX_ZOOM, MODELS, cached_tile
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+class TileView(APIView):
+    """GET /tiles/<layer>/<z>/<x>/<y>.pbf with the layer's list filters; ETag for cheap revalidation."""
+
+    permission_classes = [IsAuthenticated]  # and the layer's view permission, checked in get()
+
+    def get(self, request, layer, z, x, y):
+        if layer not in LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+            raise NotFound(_("No such tile."))
+        if not request.user.has_perm(MODELS[layer]):
+            raise PermissionDenied()
+        tile, etag = cached_tile(layer, request, z, x, y)
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(tile, content_type=MVT_CONTENT_TYPE)
+        response["ETag"] = etag
+        # the browser may keep a tile but must ask again: an edit changes the ETag at once
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+def basemap() -> dict:
+    if settings.MAP_DATAFORSYNINGEN_TOKEN:
+        return {"tiles": settings.MAP_DATAFORSYNINGEN_TILES.replace("{token}", settings.MAP_DATAFORSYNINGEN_TOKEN),
+                "attribution": "© Styrelsen for Dataforsyning og Infrastruktur"}
+    if not settings.MAP_BASEMAP_TILES:
+        return {}
+    return {"tiles": settings.MAP_BASEMAP_TILES, "attribution": settings.MAP_BASEMAP_ATTRIBUTION}
+
+
+@login_required
+@permission_required("registry.view_energysite", raise_exception=True)
+def map_page(request):
+    from partnerships.models import ClimatePartnership, Sector
+    from registry.models import EnergySite, HeatSymbiosis
+
+    config = {
+        "basemap": basemap(),
+        "canEdit": request.user.has_perm("registry.change_energysite"),
+        "siteTypes": dict(EnergySite.SiteType.choices),
+        "siteStatuses": dict(EnergySite.PlanningStatus.choices),
+        "partnershipStatuses": dict(ClimatePartnership.Status.choices),
+        "sectors": dict(Sector.choices),
+        "symbiosisStatuses": dict(HeatSymbiosis.Status.choices),
+        "homeMunicipality": settings.HOME_MUNICIPALITY_CODE,
+        "labels": {
+            "move": _("Move this site"), "clickNew": _("Click the new location on the map (Esc cancels)."),
+            "moved": _("The site was moved and saved."), "open": _("Open the record"), "capacity": _("Capacity"),
+            "status": _("Status"), "type": _("Type"), "sector": _("Sector"), "signed": _("Signed"),
+            "organisation": _("Organisation"), "heat": _("Heat delivered"), "network": _("Receiving network"),
+            "outside": _("outside the municipality"), "noResults": _("Nothing found."),
+            "site": _("Energy site"), "partnership": _("Climate partnership"), "symbiosis": _("Surplus-heat symbiosis"),
+        },
+    }
+    return render(request, "gis/map.html", {"config": json.loads(json.dumps(config, default=str))})
+
+
+@login_required
+def boundary(request):
+    """The home municipality's boundary as GeoJSON (EPSG:4326), for the map's outline."""
+    row = Municipality.objects.home().annotate(
+        json=AsGeoJSON(Transform("geom", 4326), precision=5)).values("code", "name", "json").first()
+    if row is None:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    feature = {"type": "Feature", "geometry": json.loads(row["json"]),
+               "properties": {"code": row["code"], "name": row["name"]}}
+    return JsonResponse({"type": "FeatureCollection", "features": [feature]})
+
+
+@login_required
+def search(request):
+    """Sites and organisations whose name (or CVR) matches ?q=, with where to fly to."""
+    from registry.models import EnergySite, OrganisationSite
+
+    q = request.GET.get("q", "").strip()
+    if len(q) < 2 or "\x00" in q:
+        return JsonResponse({"results": []})
+    results = []
+    if request.user.has_perm("registry.view_energysite"):
+        sites = EnergySite.objects.live().filter(name__icontains=q).annotate(
+            point=Transform("geometry", 4326)).order_by("name")[:10]
+        results += [{"kind": "site", "id": s.pk, "label": s.name, "type": s.site_type,
+                     "lon": s.point.point_on_surface.x, "lat": s.point.point_on_surface.y} for s in sites]
+    if request.user.has_perm("registry.view_organisation"):
+        places = OrganisationSite.objects.live().filter(
+            Q(organisation__name__icontains=q) | Q(organisation__cvr=q) | Q(name__icontains=q),
+            organisation__archived_at__isnull=True,
+        ).select_related("organisation").annotate(point=Transform("location", 4326)).order_by("organisation__name")[:10]
+        results += [{"kind": "organisation", "id": p.organisation_id, "label": f"{p.organisation.name} – {p.name}",
+                     "lon": p.point.x, "lat": p.point.y} for p in places]
+    return JsonResponse({"results": results})

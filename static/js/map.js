@@ -1,0 +1,250 @@
+// The planners' map: MapLibre GL over our vector tiles. Filters apply at once (client-side, on the
+// attributes the tiles carry); the view and the filters live in the URL so a map can be shared.
+import * as maplibreModule from "../vendor/maplibre/maplibre-gl.mjs";
+
+const maplibregl = maplibreModule.default ?? maplibreModule;
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const L = config.labels;
+
+const SITE_COLOURS = {
+  wind: "#1f77b4", solar: "#e6a800", biogas: "#2ca02c", co2_capture: "#6b6b6b", power_to_x: "#9467bd",
+  biochar: "#8c564b", grass_protein: "#17becf", hydrogen_pipe: "#e377c2", co2_pipe: "#3b3b3b",
+};
+const PARTNERSHIP_COLOURS = {
+  dialogue: "#e0a800", signed: "#0b5563", active: "#1b9e77", completed: "#4c4c9d", cancelled: "#b03a2e",
+};
+const PIPES = ["hydrogen_pipe", "co2_pipe"];
+const match = (property, colours, fallback) =>
+  ["match", ["get", property], ...Object.entries(colours).flat(), fallback];
+const escape = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// ---- state from the URL -------------------------------------------------------------------
+const params = new URLSearchParams(window.location.search);
+const listParam = (name, all) => (params.has(name) ? params.get(name).split(",").filter(Boolean) : all);
+const state = {
+  layers: listParam("layers", ["sites", "partnerships", "symbioses", "boundary"]),
+  types: listParam("type", Object.keys(config.siteTypes)),
+  siteStatus: listParam("site_status", Object.keys(config.siteStatuses)),
+  partnershipStatus: listParam("status", Object.keys(config.partnershipStatuses)),
+  sector: params.get("sector") || "",
+  year: params.get("year") || "",
+  moving: null,
+};
+
+function saveState() {
+  const query = new URLSearchParams();
+  const full = { type: Object.keys(config.siteTypes), site_status: Object.keys(config.siteStatuses),
+                 status: Object.keys(config.partnershipStatuses), layers: ["sites", "partnerships", "symbioses", "boundary"] };
+  const current = { type: state.types, site_status: state.siteStatus, status: state.partnershipStatus, layers: state.layers };
+  for (const [key, values] of Object.entries(current)) {
+    if (values.length !== full[key].length) query.set(key, values.join(","));
+  }
+  if (state.sector) query.set("sector", state.sector);
+  if (state.year) query.set("year", state.year);
+  const search = query.toString();
+  history.replaceState(null, "", `${window.location.pathname}${search ? "?" + search : ""}${window.location.hash}`);
+}
+
+// ---- the map ------------------------------------------------------------------------------
+const tiles = (layer) => [`${window.location.origin}/tiles/${layer}/{z}/{x}/{y}.pbf`];
+const sources = {
+  sites: { type: "vector", tiles: tiles("sites"), minzoom: 6, maxzoom: 16 },
+  partnerships: { type: "vector", tiles: tiles("partnerships"), minzoom: 6, maxzoom: 16 },
+  symbioses: { type: "vector", tiles: tiles("symbioses"), minzoom: 6, maxzoom: 16 },
+  boundary: { type: "geojson", data: `${window.location.origin}/map/boundary.geojson` },
+};
+const layers = [{ id: "background", type: "background", paint: { "background-color": "#eef2f3" } }];
+if (config.basemap.tiles) {
+  sources.basemap = { type: "raster", tiles: [config.basemap.tiles], tileSize: 256,
+                      attribution: escape(config.basemap.attribution) };
+  layers.push({ id: "basemap", type: "raster", source: "basemap", paint: { "raster-opacity": 0.85 } });
+}
+layers.push(
+  { id: "boundary-line", type: "line", source: "boundary", paint: { "line-color": "#34495e", "line-width": 2, "line-dasharray": [3, 2] } },
+  { id: "sites-area", type: "fill", source: "sites", "source-layer": "sites",
+    filter: ["==", ["geometry-type"], "Polygon"],
+    paint: { "fill-color": match("site_type", SITE_COLOURS, "#999"), "fill-opacity": 0.55, "fill-outline-color": "#222" } },
+  { id: "sites-line", type: "line", source: "sites", "source-layer": "sites",
+    filter: ["==", ["geometry-type"], "LineString"],
+    paint: { "line-color": match("site_type", SITE_COLOURS, "#999"), "line-width": 3.5 } },
+  { id: "symbioses-line", type: "line", source: "symbioses", "source-layer": "symbioses",
+    paint: { "line-color": "#d9480f", "line-width": 4, "line-dasharray": [2, 1] } },
+  { id: "sites-point", type: "circle", source: "sites", "source-layer": "sites",
+    filter: ["==", ["geometry-type"], "Point"],
+    paint: { "circle-color": match("site_type", SITE_COLOURS, "#999"), "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
+             "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
+  { id: "partnerships-point", type: "circle", source: "partnerships", "source-layer": "partnerships",
+    paint: { "circle-color": "#ffffff", "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
+             "circle-stroke-color": match("status", PARTNERSHIP_COLOURS, "#999"), "circle-stroke-width": 3 } },
+);
+const LAYER_GROUPS = { sites: ["sites-area", "sites-line", "sites-point"], partnerships: ["partnerships-point"],
+                       symbioses: ["symbioses-line"], boundary: ["boundary-line"] };
+
+const map = new maplibregl.Map({
+  container: "map",
+  style: { version: 8, sources, layers },
+  center: [9.93, 57.02], zoom: 9.3, hash: "view", attributionControl: { compact: false },
+});
+map.addControl(new maplibregl.NavigationControl(), "top-right");
+map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
+window.registryMap = map;  // for the browser tests and for curious planners in the console
+
+function applyFilters() {
+  const inList = (property, values) => ["in", ["get", property], ["literal", values]];
+  const siteFilter = ["all", inList("site_type", state.types), inList("planning_status", state.siteStatus)];
+  for (const id of LAYER_GROUPS.sites) {
+    const geometry = map.getLayer(id).filter;
+    map.setFilter(id, ["all", geometry[0] === "all" ? geometry[1] : ["==", ["geometry-type"], id === "sites-area" ? "Polygon" : id === "sites-line" ? "LineString" : "Point"], siteFilter]);
+  }
+  const partnershipFilter = ["all", inList("status", state.partnershipStatus)];
+  if (state.sector) partnershipFilter.push(["==", ["get", "sector"], state.sector]);
+  if (state.year) partnershipFilter.push(["==", ["get", "year_signed"], Number(state.year)]);
+  map.setFilter("partnerships-point", partnershipFilter);
+  for (const [group, ids] of Object.entries(LAYER_GROUPS)) {
+    for (const id of ids) map.setLayoutProperty(id, "visibility", state.layers.includes(group) ? "visible" : "none");
+  }
+  saveState();
+}
+
+// ---- the panel: filters with a legend ---------------------------------------------------------
+function checkboxes(containerId, options, selected, colours, swatch, onChange) {
+  const container = document.getElementById(containerId);
+  for (const [value, label] of Object.entries(options)) {
+    const item = document.createElement("label");
+    const shape = typeof swatch === "function" ? swatch(value) : swatch;
+    item.innerHTML = `<input type="checkbox" value="${escape(value)}" ${selected.includes(value) ? "checked" : ""}>
+      <span class="swatch-${shape}" style="${shape === "ring" ? "border-color" : "background"}:${colours[value] || "#999"}"></span>${escape(label)}`;
+    item.querySelector("input").addEventListener("change", (event) => {
+      onChange(value, event.target.checked);
+      applyFilters();
+    });
+    container.append(item);
+  }
+}
+const toggle = (list, value, on) => (on ? [...new Set([...list, value])] : list.filter((v) => v !== value));
+checkboxes("filter-type", config.siteTypes, state.types, SITE_COLOURS,
+  (type) => (PIPES.includes(type) ? "line" : type === "solar" ? "area" : "dot"),
+  (value, on) => { state.types = toggle(state.types, value, on); });
+checkboxes("filter-site-status", config.siteStatuses, state.siteStatus, {}, "none",
+  (value, on) => { state.siteStatus = toggle(state.siteStatus, value, on); });
+checkboxes("filter-partnership-status", config.partnershipStatuses, state.partnershipStatus, PARTNERSHIP_COLOURS, "ring",
+  (value, on) => { state.partnershipStatus = toggle(state.partnershipStatus, value, on); });
+for (const input of document.querySelectorAll("input[name=layer]")) {
+  input.checked = state.layers.includes(input.value);
+  input.addEventListener("change", () => { state.layers = toggle(state.layers, input.value, input.checked); applyFilters(); });
+}
+const sector = document.getElementById("filter-sector");
+for (const [value, label] of Object.entries(config.sectors)) sector.add(new Option(label, value, false, value === state.sector));
+sector.addEventListener("change", () => { state.sector = sector.value; applyFilters(); });
+const year = document.getElementById("filter-year");
+for (let y = new Date().getFullYear(); y >= 2023; y--) year.add(new Option(String(y), String(y), false, String(y) === state.year));
+year.addEventListener("change", () => { state.year = year.value; applyFilters(); });
+
+// ---- popups and moving a site ---------------------------------------------------------------
+const message = document.getElementById("map-message");
+function say(text, isError = false) {
+  message.textContent = text;
+  message.className = isError ? "error" : "";
+  message.hidden = !text;
+}
+
+function popupHtml(feature) {
+  const p = feature.properties;
+  const layer = feature.layer.id;
+  if (layer.startsWith("sites")) {
+    const outside = p.municipality_code !== config.homeMunicipality ? ` <em>(${escape(L.outside)})</em>` : "";
+    const move = config.canEdit && layer === "sites-point"
+      ? `<button type="button" class="move-site" data-id="${escape(p.id)}">${escape(L.move)}</button>` : "";
+    return `<h3>${escape(p.name)}</h3><dl>
+      <dt>${escape(L.type)}</dt><dd>${escape(config.siteTypes[p.site_type] || p.site_type)}</dd>
+      <dt>${escape(L.status)}</dt><dd>${escape(config.siteStatuses[p.planning_status] || p.planning_status)}${outside}</dd>
+      <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity_value ?? "–")} ${escape(p.capacity_unit || "")}</dd></dl>
+      <a href="/admin/registry/energysite/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a> ${move}`;
+  }
+  if (layer.startsWith("partnerships")) {
+    return `<h3>${escape(p.title)}</h3><dl>
+      <dt>${escape(L.organisation)}</dt><dd>${escape(p.organisation_name)} (${escape(p.site_name)})</dd>
+      <dt>${escape(L.sector)}</dt><dd>${escape(config.sectors[p.sector] || p.sector)}</dd>
+      <dt>${escape(L.status)}</dt><dd>${escape(config.partnershipStatuses[p.status] || p.status)}</dd>
+      <dt>${escape(L.signed)}</dt><dd>${escape(p.year_signed ?? "–")}</dd></dl>
+      <a href="/admin/partnerships/climatepartnership/${encodeURIComponent(p.pid)}/change/">${escape(L.open)}</a>`;
+  }
+  return `<h3>${escape(p.name)}</h3><dl>
+    <dt>${escape(L.network)}</dt><dd>${escape(p.receiving_network)}</dd>
+    <dt>${escape(L.capacity)}</dt><dd>${escape(p.mw)} MW</dd>
+    <dt>${escape(L.heat)}</dt><dd>${escape(p.mwh_per_yr)} MWh/yr</dd>
+    <dt>${escape(L.status)}</dt><dd>${escape(config.symbiosisStatuses[p.status] || p.status)}</dd></dl>
+    <a href="/admin/registry/heatsymbiosis/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a>`;
+}
+
+const clickable = ["sites-point", "sites-line", "sites-area", "partnerships-point", "symbioses-line"];
+map.on("click", async (event) => {
+  if (state.moving) return moveSite(state.moving, event.lngLat);
+  const [feature] = map.queryRenderedFeatures(event.point, { layers: clickable.filter((id) => map.getLayer(id)) });
+  if (!feature) return;
+  const popup = new maplibregl.Popup({ maxWidth: "22rem" }).setLngLat(event.lngLat).setHTML(popupHtml(feature)).addTo(map);
+  popup.getElement().querySelector(".move-site")?.addEventListener("click", (e) => {
+    state.moving = e.target.dataset.id;
+    popup.remove();
+    map.getCanvas().style.cursor = "crosshair";
+    say(L.clickNew);
+  });
+});
+for (const id of clickable) {
+  map.on("mouseenter", id, () => { if (!state.moving) map.getCanvas().style.cursor = "pointer"; });
+  map.on("mouseleave", id, () => { if (!state.moving) map.getCanvas().style.cursor = ""; });
+}
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.moving) { state.moving = null; map.getCanvas().style.cursor = ""; say(""); }
+});
+
+const csrfToken = () => document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] || "";
+async function moveSite(id, lngLat) {
+  state.moving = null;
+  map.getCanvas().style.cursor = "";
+  const response = await fetch(`/api/sites/${encodeURIComponent(id)}/`, {
+    method: "PATCH", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    body: JSON.stringify({ type: "Feature", properties: {},
+                           geometry: { type: "Point", coordinates: [lngLat.lng, lngLat.lat] } }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const errors = Object.values(body).flat().join(" ");
+    say(errors || response.statusText, true);
+    return;
+  }
+  // new tile URLs make MapLibre fetch again; the server never serves a tile older than the edit
+  map.getSource("sites").setTiles(tiles("sites").map((url) => `${url}?v=${Date.now()}`));
+  say(L.moved);
+}
+
+// ---- search -------------------------------------------------------------------------------
+const searchInput = document.getElementById("search-input");
+const results = document.getElementById("search-results");
+let searchTimer;
+searchInput.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const q = searchInput.value.trim();
+    results.replaceChildren();
+    if (q.length < 2) return;
+    const body = await (await fetch(`/map/search?q=${encodeURIComponent(q)}`, { credentials: "same-origin" })).json();
+    if (!body.results.length) results.innerHTML = `<li class="muted">${escape(L.noResults)}</li>`;
+    for (const hit of body.results) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = `${hit.label} · ${hit.kind === "site" ? L.site : L.organisation}`;
+      button.addEventListener("click", () => map.flyTo({ center: [hit.lon, hit.lat], zoom: 14 }));
+      item.append(button);
+      results.append(item);
+    }
+  }, 200);
+});
+document.getElementById("map-search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  results.querySelector("button")?.click();
+});
+
+map.on("load", () => { applyFilters(); document.body.dataset.mapReady = "true"; });
