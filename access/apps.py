@@ -8,3 +8,6 @@ class AccessConfig(AppConfig):
     name = "access"
     verbose_name = _("API access")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -96,6 +96,10 @@ TEMPLATES = [
     },
 ]
 
+AUTHENTICATION_BACKENDS = ["access.backends.CachedPermissionBackend"]
+# Sessions read from the cache first, written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

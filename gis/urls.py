@@ -6,5 +6,5 @@ urlpatterns = [
     path("map/", views.map_page, name="map"),
     path("map/boundary.geojson", views.boundary, name="map-boundary"),
     path("map/search", views.search, name="map-search"),
-    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.pbf", views.TileView.as_view(), name="tile"),
+    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.pbf", views.tile, name="tile"),
 ]

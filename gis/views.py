@@ -8,9 +8,8 @@ from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 
 from .models import Municipality
 from .tiles import LAYERS, MAX_ZOOM, MODELS, cached_tile
@@ -18,25 +17,29 @@ from .tiles import LAYERS, MAX_ZOOM, MODELS, cached_tile
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
-class TileView(APIView):
-    """GET /tiles/<layer>/<z>/<x>/<y>.pbf with the layer's list filters; ETag for cheap revalidation."""
+def tile(request, layer, z, x, y):
+    """GET /tiles/<layer>/<z>/<x>/<y>.pbf with the layer's list filters; ETag for cheap revalidation.
 
-    permission_classes = [IsAuthenticated]  # and the layer's view permission, checked in get()
-
-    def get(self, request, layer, z, x, y):
-        if layer not in LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
-            raise NotFound(_("No such tile."))
-        if not request.user.has_perm(MODELS[layer]):
-            raise PermissionDenied()
-        tile, etag = cached_tile(layer, request, z, x, y)
-        if request.headers.get("If-None-Match") == etag:
-            response = HttpResponse(status=304)
-        else:
-            response = HttpResponse(tile, content_type=MVT_CONTENT_TYPE)
-        response["ETag"] = etag
-        # the browser may keep a tile but must ask again: an edit changes the ETag at once
-        response["Cache-Control"] = "private, no-cache"
-        return response
+    A plain view (the session's user, the layer's view permission) keeps a cached tile cheap.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
+    if layer not in LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        return JsonResponse({"detail": _("No such tile.")}, status=404)
+    if not request.user.has_perm(MODELS[layer]):
+        return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
+    try:
+        data, etag = cached_tile(layer, Request(request), z, x, y)
+    except ValidationError as error:
+        return JsonResponse(error.detail, status=400)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(data, content_type=MVT_CONTENT_TYPE)
+    response["ETag"] = etag
+    # the browser may keep a tile but must ask again: an edit changes the ETag at once
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def basemap() -> dict:

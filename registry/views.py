@@ -16,7 +16,7 @@ def demo_login(request, role):
     user = get_user_model().objects.filter(username=f"demo-{role}", is_active=True).first()
     if user is None:
         raise Http404("Run `manage.py load_demo` first.")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return redirect("home")
 
 

@@ -22,6 +22,14 @@ def english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_tile_cache():
+    """Rolling a test back also rolls back the layer version counters; cached tiles must not outlive it."""
+    from django.core.cache import caches
+
+    caches["tiles"].clear()
+
+
 @pytest.fixture(scope="module")
 def demo_db(django_db_setup, django_db_blocker):
     """The demo data set, loaded once per test module inside a transaction rolled back at its end.

@@ -1,0 +1,156 @@
+"""The planners' map in headless Chromium, used as a planner and an editor would."""
+import math
+
+import mapbox_vector_tile
+import pytest
+from django.core.management import call_command
+
+from registry.models import EnergySite
+
+from .browser import ARTIFACTS, chromium, watch_console
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def rendered(page, layer, prop=None):
+    return page.evaluate(
+        """([layer, prop]) => window.registryMap.queryRenderedFeatures({layers: [layer]})
+             .map(f => prop ? f.properties[prop] : f.properties.name)""", [layer, prop])
+
+
+def wait_for_tiles(page):
+    page.wait_for_function("() => document.body.dataset.mapReady === 'true' && window.registryMap.loaded()"
+                           " && window.registryMap.areTilesLoaded()", timeout=20000)
+    page.wait_for_timeout(300)
+
+
+@pytest.fixture
+def map_page(live_server, settings):
+    settings.MAP_BASEMAP_TILES = ""  # no internet here: the map must work on its plain background
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    with chromium() as browser:
+        def open_as(role, path="/map/"):
+            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            errors = watch_console(page)
+            page.goto(live_server.url + "/")
+            page.click(f"button[value={role}]")
+            page.goto(live_server.url + path)
+            wait_for_tiles(page)
+            return page, errors
+
+        yield open_as, live_server.url
+
+
+def test_the_map_draws_the_demo_sites_without_errors(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    names = rendered(page, "sites-point")
+    assert len(names) >= 20
+    assert rendered(page, "partnerships-point", "title")
+    assert rendered(page, "symbioses-line")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map.png"))
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_a_filter_hides_what_it_should_and_the_url_keeps_it(map_page):
+    open_as, base = map_page
+    page, errors = open_as("viewer")
+    assert "wind" in rendered(page, "sites-point", "site_type")
+    page.uncheck("#filter-type input[value=wind]")
+    page.wait_for_timeout(300)
+    types = set(rendered(page, "sites-point", "site_type"))
+    assert "wind" not in types and types
+    assert "type=" in page.url and "wind" not in page.url.split("type=")[1].split("&")[0].split("#")[0]
+    page.select_option("#filter-sector", "agriculture")
+    page.wait_for_timeout(300)
+    assert set(rendered(page, "partnerships-point", "sector")) == {"agriculture"}
+    # the URL alone restores the same map
+    shared = page.url
+    page2, _ = open_as("viewer", shared.replace(base, ""))
+    assert "wind" not in set(rendered(page2, "sites-point", "site_type"))
+    assert not page2.is_checked("#filter-type input[value=wind]")
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def _screen_point(page, lon, lat):
+    return page.evaluate("([lon, lat]) => { const p = window.registryMap.project([lon, lat]);"
+                         " const r = document.getElementById('map').getBoundingClientRect();"
+                         " return [p.x + r.left, p.y + r.top]; }", [lon, lat])
+
+
+def _isolate_sites(page):
+    for layer in ("partnerships", "symbioses"):
+        page.uncheck(f"input[name=layer][value={layer}]")
+    page.wait_for_timeout(200)
+
+
+def test_a_click_shows_the_right_popup(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    _isolate_sites(page)
+    site = EnergySite.objects.filter(site_type="biogas").order_by("id").first()
+    point = site.geometry.transform(4326, clone=True)
+    page.evaluate("([lon, lat]) => window.registryMap.jumpTo({center: [lon, lat], zoom: 15})", [point.x, point.y])
+    wait_for_tiles(page)
+    x, y = _screen_point(page, point.x, point.y)
+    page.mouse.click(x, y)
+    popup = page.wait_for_selector(".maplibregl-popup-content")
+    assert popup.query_selector("h3").text_content() == site.name
+    assert f"/admin/registry/energysite/{site.pk}/change/" in popup.inner_html()
+    assert "Move this site" not in popup.inner_html()  # a viewer cannot edit
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_an_editor_moves_a_site_and_the_next_tile_has_it(map_page):
+    open_as, base = map_page
+    page, errors = open_as("editor")
+    _isolate_sites(page)
+    site = EnergySite.objects.filter(site_type="biochar").order_by("id").first()
+    point = site.geometry.transform(4326, clone=True)
+    page.evaluate("([lon, lat]) => window.registryMap.jumpTo({center: [lon, lat], zoom: 14})", [point.x, point.y])
+    wait_for_tiles(page)
+    page.mouse.click(*_screen_point(page, point.x, point.y))
+    page.click(".maplibregl-popup-content .move-site")
+    target_lon, target_lat = point.x + 0.004, point.y + 0.002
+    page.mouse.click(*_screen_point(page, target_lon, target_lat))
+    page.wait_for_selector("#map-message:has-text('moved')")
+    moved = EnergySite.objects.get(pk=site.pk).geometry.transform(4326, clone=True)
+    assert (moved.x, moved.y) == pytest.approx((target_lon, target_lat), abs=0.0005)
+    # the next tile at the new place holds the site (the browser's session asks for it)
+    z = 15
+    n = 2 ** z
+    x = int((moved.x + 180) / 360 * n)
+    y = int((1 - math.log(math.tan(math.radians(moved.y)) + 1 / math.cos(math.radians(moved.y))) / math.pi) / 2 * n)
+    tile = page.request.get(f"{base}/tiles/sites/{z}/{x}/{y}.pbf").body()
+    names = [f["properties"]["name"] for f in mapbox_vector_tile.decode(tile)["sites"]["features"]]
+    assert site.name in names
+    wait_for_tiles(page)
+    page.screenshot(path=str(ARTIFACTS / "map-after-move.png"))
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_a_bad_move_is_refused_with_the_reason(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("editor")
+    site = EnergySite.objects.filter(site_type="biochar").order_by("id").first()
+    before = site.geometry
+    status = page.evaluate("""async (id) => {
+        const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
+        const r = await fetch(`/api/sites/${id}/`, {method: 'PATCH', headers: {'Content-Type': 'application/json',
+          'X-CSRFToken': token}, body: JSON.stringify({type: 'Feature', properties: {},
+          geometry: {type: 'Point', coordinates: [9.99, 53.55]}})});
+        return [r.status, await r.text()]; }""", site.pk)
+    assert status[0] == 400 and "outside Denmark" in status[1]
+    assert EnergySite.objects.get(pk=site.pk).geometry.equals(before)
+
+
+def test_search_finds_an_organisation_and_flies_to_it(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    page.fill("#search-input", "Limfjord Cement")
+    button = page.wait_for_selector("#search-results button")
+    assert "Limfjord Cement" in button.text_content()
+    button.click()
+    page.wait_for_function("() => window.registryMap.getZoom() > 13", timeout=10000)
+    assert [e for e in errors if "GL Driver Message" not in e] == []
