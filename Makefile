@@ -22,6 +22,7 @@ test: setup
 bench: setup
 	$(PY) bench/progress.py
 	$(PY) bench/export.py
+	$(PY) bench/tiles.py
 
 setup: system-packages $(VENV)/.installed node_modules/.installed static db migrate messages
 
