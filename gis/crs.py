@@ -1,5 +1,4 @@
 """The output and input CRSs the API and exports offer, chosen with ?srid= (or ?crs=)."""
-from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -19,7 +18,3 @@ def requested_srid(request, default: int = WGS84) -> int:
         raise ValidationError({"srid": [_("Unsupported CRS %(crs)s; use one of %(offered)s.") % {
             "crs": raw, "offered": ", ".join(f"EPSG:{s}" for s in OFFERED_SRIDS)}]})
     return int(value)
-
-
-def storage_srid() -> int:
-    return settings.STORAGE_SRID

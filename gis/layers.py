@@ -17,13 +17,13 @@ class LayerQuery:
     feature_id: str = "t.id"
 
 
-def _filtered(viewset_class, request):
+def filtered_queryset(viewset_class, request):
     view = viewset_class(request=request, action="list", format_kwarg=None, kwargs={})
     view.args = ()
     return view.filter_queryset(view.get_queryset())
 
 
-def _sql(queryset) -> tuple[str, tuple]:
+def compiled_sql(queryset) -> tuple[str, tuple]:
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params)
 
@@ -31,28 +31,28 @@ def _sql(queryset) -> tuple[str, tuple]:
 def sites(request, srid: int) -> LayerQuery:
     from registry.api.views import EnergySiteViewSet
 
-    queryset = _filtered(EnergySiteViewSet, request).annotate(
+    queryset = filtered_queryset(EnergySiteViewSet, request).annotate(
         operator_name=F("operator__name"), geom=Transform("geometry", srid),
     ).values("id", "external_id", "name", "site_type", "planning_status", "capacity", "capacity_unit",
              "operator_name", "commissioning_year", "municipality_code", "description", "data_source", "geom")
-    return LayerQuery(*_sql(queryset), "registry.energysite")
+    return LayerQuery(*compiled_sql(queryset), "registry.energysite")
 
 
 def symbioses(request, srid: int) -> LayerQuery:
     from registry.api.views import HeatSymbiosisViewSet
 
-    queryset = _filtered(HeatSymbiosisViewSet, request).filter(pipe_route__isnull=False).annotate(
+    queryset = filtered_queryset(HeatSymbiosisViewSet, request).filter(pipe_route__isnull=False).annotate(
         source_organisation_name=F("source_organisation__name"), geom=Transform("pipe_route", srid),
     ).values("id", "external_id", "name", "source_organisation_name", "source_description", "receiving_network",
              "network_kind", "status", "capacity_mw", "heat_mwh_per_yr", "supply_temperature_c", "geom")
-    return LayerQuery(*_sql(queryset), "registry.heatsymbiosis")
+    return LayerQuery(*compiled_sql(queryset), "registry.heatsymbiosis")
 
 
 def partnerships(request, srid: int) -> LayerQuery:
     """One feature per partnership and site of its organisations: partnerships are mapped where their partners are."""
     from partnerships.api.views import PartnershipViewSet
 
-    ids_sql, ids_params = _sql(_filtered(PartnershipViewSet, request).order_by().values("pk"))
+    ids_sql, ids_params = compiled_sql(filtered_queryset(PartnershipViewSet, request).order_by().values("pk"))
     sql = f"""
         SELECT p.id, p.external_id, p.title, p.sector, p.status, p.signed_on, o.name AS organisation, o.cvr,
                m.role, s.id AS site_id, s.name AS site_name, ST_Transform(s.location, %s) AS geom

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Func, IntegerField, Value
 from django.db.models.functions import Cast, ExtractYear
 
-from .layers import _filtered, _sql
+from .layers import compiled_sql, filtered_queryset
 from .models import LayerVersion
 
 EXTENT, BUFFER = 4096, 64
@@ -37,7 +37,7 @@ def _mvt_geom(field: str, z, x, y):
 def sites_rows(request, z, x, y):
     from registry.api.views import EnergySiteViewSet
 
-    return _filtered(EnergySiteViewSet, request).order_by().filter(
+    return filtered_queryset(EnergySiteViewSet, request).order_by().filter(
         geometry__bboverlaps=Transform(envelope(z, x, y), 25832),
     ).annotate(mvt=_mvt_geom("geometry", z, x, y), capacity_value=Cast("capacity", FloatField())).values(
         "id", "name", "site_type", "planning_status", "capacity_value", "capacity_unit", "municipality_code", "mvt")
@@ -46,7 +46,7 @@ def sites_rows(request, z, x, y):
 def symbioses_rows(request, z, x, y):
     from registry.api.views import HeatSymbiosisViewSet
 
-    return _filtered(HeatSymbiosisViewSet, request).order_by().filter(
+    return filtered_queryset(HeatSymbiosisViewSet, request).order_by().filter(
         pipe_route__bboverlaps=Transform(envelope(z, x, y), 25832),
     ).annotate(mvt=_mvt_geom("pipe_route", z, x, y), source=F("source_organisation__name"),
                mw=Cast("capacity_mw", FloatField()), mwh_per_yr=Cast("heat_mwh_per_yr", FloatField())).values(
@@ -58,7 +58,7 @@ def partnerships_rows(request, z, x, y):
     from partnerships.api.views import PartnershipViewSet
     from partnerships.models import PartnershipOrganisation
 
-    partnerships = _filtered(PartnershipViewSet, request).order_by().values("pk")
+    partnerships = filtered_queryset(PartnershipViewSet, request).order_by().values("pk")
     return PartnershipOrganisation.objects.filter(
         partnership__in=partnerships, organisation__sites__archived_at__isnull=True,
         organisation__sites__location__bboverlaps=Transform(envelope(z, x, y), 25832),
@@ -77,7 +77,7 @@ MODELS = {"sites": "registry.view_energysite", "symbioses": "registry.view_heats
 
 
 def render_tile(layer: str, request, z: int, x: int, y: int) -> bytes:
-    sql, params = _sql(LAYERS[layer](request, z, x, y))
+    sql, params = compiled_sql(LAYERS[layer](request, z, x, y))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt') FROM ({sql}) t", (layer, *params))
         tile = cursor.fetchone()[0]

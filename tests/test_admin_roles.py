@@ -1,7 +1,5 @@
 """Roles enforced in the admin, history of every change with who, archiving instead of deleting."""
-from datetime import date
 
-import pytest
 
 from partnerships.models import ClimatePartnership, Measure, Target
 
