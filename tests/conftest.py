@@ -15,15 +15,6 @@ from registry.roles import ROLES, sync_roles
 AALBORG_CENTRE = Point(556_000, 6_322_900, srid=25832)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def close_connections_after_each_request():
-    """The live server answers in threads; persistent connections there would outlive the test database."""
-    from django.db import connections
-
-    for alias in connections:
-        connections.settings[alias]["CONN_MAX_AGE"] = 0
-
-
 @pytest.fixture(autouse=True)
 def english():
     """Messages are asserted in English; a request in Danish must not leak its language into the next test."""

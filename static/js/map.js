@@ -77,6 +77,7 @@ layers.push(
     paint: { "circle-color": "#ffffff", "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
              "circle-stroke-color": match("status", PARTNERSHIP_COLOURS, "#999"), "circle-stroke-width": 3 } },
 );
+const SITE_GEOMETRY = { "sites-area": "Polygon", "sites-line": "LineString", "sites-point": "Point" };
 const LAYER_GROUPS = { sites: ["sites-area", "sites-line", "sites-point"], partnerships: ["partnerships-point"],
                        symbioses: ["symbioses-line"], boundary: ["boundary-line"] };
 
@@ -93,8 +94,7 @@ function applyFilters() {
   const inList = (property, values) => ["in", ["get", property], ["literal", values]];
   const siteFilter = ["all", inList("site_type", state.types), inList("planning_status", state.siteStatus)];
   for (const id of LAYER_GROUPS.sites) {
-    const geometry = map.getLayer(id).filter;
-    map.setFilter(id, ["all", geometry[0] === "all" ? geometry[1] : ["==", ["geometry-type"], id === "sites-area" ? "Polygon" : id === "sites-line" ? "LineString" : "Point"], siteFilter]);
+    map.setFilter(id, ["all", ["==", ["geometry-type"], SITE_GEOMETRY[id]], siteFilter]);
   }
   const partnershipFilter = ["all", inList("status", state.partnershipStatus)];
   if (state.sector) partnershipFilter.push(["==", ["get", "sector"], state.sector]);
