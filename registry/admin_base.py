@@ -1,10 +1,13 @@
 """What every registry admin page shares: map widgets, history, and archive instead of delete."""
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.gis import admin as gis_admin
 from django.utils.translation import gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from gis.widgets import LocalOSMWidget
+
+from .versions import conflict_message, record_version, what_changed_since
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -49,9 +52,31 @@ def restore_selected(modeladmin, request, queryset):
                             % len(archived), messages.SUCCESS)
 
 
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor started from; saving over someone else's newer save is refused."""
+
+    record_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["record_version"].initial = record_version(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        started_from = self.data.get(self.add_prefix("record_version")) or cleaned.get("record_version")
+        if self.instance.pk and started_from:
+            current = type(self.instance).objects.get(pk=self.instance.pk)
+            if record_version(current) != started_from:
+                raise forms.ValidationError(conflict_message(what_changed_since(current, started_from)),
+                                            code="conflict")
+        return cleaned
+
+
 class RecordAdmin(SimpleHistoryAdmin, gis_admin.GISModelAdmin):
     """Base admin for archivable records: deleting is replaced by the archive actions."""
 
+    form = VersionedForm
     gis_widget = LocalOSMWidget
     actions = [archive_selected, restore_selected]
     readonly_fields = ("created_at", "updated_at", "archived_at")

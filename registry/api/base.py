@@ -3,12 +3,16 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.db import transaction
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import APIException
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework_gis.fields import GeometryField
 
 from gis.crs import PRECISION, requested_srid
+
+from ..versions import conflict_message, record_etag, version_from_etag, what_changed_since
 
 
 class ModelRulesMixin:
@@ -68,8 +72,43 @@ class FeatureInputMixin:
         return super().to_internal_value(data)
 
 
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
 class ArchiveViewSet(viewsets.ModelViewSet):
-    """DELETE archives (nothing is lost); ?archived=true lists the archive too; POST …/restore/ brings it back."""
+    """DELETE archives (nothing is lost); ?archived=true lists the archive too; POST …/restore/ brings it back.
+
+    Every record carries an ETag; a write with If-Match is refused with 412 (saying who changed what)
+    when the record changed since, checked under a row lock so two simultaneous writes cannot both win.
+    """
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = record_etag(self.get_object())
+        return response
+
+    def _write_with_precondition(self, write, request, *args, **kwargs):
+        with transaction.atomic():
+            pk = kwargs[self.lookup_url_kwarg or self.lookup_field]
+            locked = self.get_queryset().model.objects.select_for_update().filter(pk=pk).first()
+            expected = request.headers.get("If-Match")
+            if locked is not None and expected and expected.strip() != "*" and expected.strip() != record_etag(locked):
+                details = what_changed_since(locked, version_from_etag(expected))
+                raise PreconditionFailed({"detail": conflict_message(details), **details,
+                                          "current_etag": record_etag(locked)})
+            response = write(request, *args, **kwargs)
+        if locked is not None and response.status_code < 300:
+            locked.refresh_from_db()
+            response["ETag"] = record_etag(locked)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        return self._write_with_precondition(super().update, request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        return self._write_with_precondition(super().destroy, request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
