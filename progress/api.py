@@ -3,6 +3,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -118,8 +119,8 @@ class BreakdownView(APIView):
     permission_classes = [CanViewRegistry]
 
     @extend_schema(parameters=[AsOfSerializer], summary="Tonnes by sector and measure type",
-                   responses={200: serializers.DictField(
-                       child=serializers.DictField(child=serializers.DictField(child=serializers.FloatField())))})
+                   description="{sector: {measure_type: {committed: t, pipeline: t}}}",
+                   responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         query = AsOfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -30,6 +30,15 @@ def test_production_starts_with_a_real_secret_key():
     assert result.returncode == 0, result.stderr
 
 
+def test_deploy_checks_are_clean_with_production_settings():
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "kR7#pL2@vQ9&zM4!wX8^" * 4,
+                                 "DJANGO_ALLOWED_HOSTS": "registry.example"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_database_url_must_be_postgis():
     result = django_check(DATABASE_URL="sqlite:///tmp/x.db")
     assert result.returncode != 0
