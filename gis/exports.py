@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from django.db import connection
 
 from .crs import PRECISION
@@ -97,11 +98,16 @@ def write_csv(frame, *, name, srid, metadata) -> bytes:
     return table.to_csv(index=False).encode("utf-8-sig")
 
 
+def _cell_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Excel cannot hold control characters: drop them from text cells rather than fail the export."""
+    return table.apply(lambda column: column.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v))
+
+
 def write_xlsx(frame, *, name, srid, metadata) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _with_coordinates(frame, srid).to_excel(writer, sheet_name=name[:31], index=False)
-        _metadata_table(metadata, srid, len(frame)).to_excel(writer, sheet_name="export", index=False)
+        _cell_safe(_with_coordinates(frame, srid)).to_excel(writer, sheet_name=name[:31], index=False)
+        _cell_safe(_metadata_table(metadata, srid, len(frame))).to_excel(writer, sheet_name="export", index=False)
     return buffer.getvalue()
 
 

@@ -169,3 +169,10 @@ def test_export_permissions_and_errors(role_users, layer):
     response = client.get("/api/exports/sites.csv?srid=3857")
     assert response.status_code == 400 and "srid" in response.json()
     assert client.get("/api/exports/sites.csv?bbox=1,2").status_code == 400
+
+
+def test_control_characters_in_records_do_not_break_the_excel_export(viewer, db):
+    make_site(name="Bell\x07 and tab\there", site_type="wind", geometry=Point(9.92, 57.05, srid=4326))
+    body, _ = download(viewer, "/api/exports/sites.xlsx?search=Bell%07")
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    assert workbook["sites"]["C2"].value == "Bell and tab\there"

@@ -1,11 +1,13 @@
 import django_filters
 
+from registry.api.base import YearFilter
+
 from ..models import ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, Sector
 
 
 class PartnershipFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ClimatePartnership.Status.choices)
-    year_signed = django_filters.NumberFilter(field_name="signed_on", lookup_expr="year")
+    year_signed = YearFilter(field_name="signed_on", lookup_expr="year")
     organisation = django_filters.NumberFilter(field_name="organisations")
     cvr = django_filters.CharFilter(field_name="organisations__cvr")
 
@@ -19,8 +21,9 @@ class MeasureFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(field_name="partnership__status",
                                                  choices=ClimatePartnership.Status.choices)
     type = django_filters.MultipleChoiceFilter(field_name="measure_type", choices=Measure.MeasureType.choices)
-    year_signed = django_filters.NumberFilter(field_name="partnership__signed_on", lookup_expr="year")
+    year_signed = YearFilter(field_name="partnership__signed_on", lookup_expr="year")
     organisation = django_filters.NumberFilter(field_name="partnership__organisations")
+    first_year = YearFilter()
 
     class Meta:
         model = Measure
@@ -29,7 +32,7 @@ class MeasureFilter(django_filters.FilterSet):
 
 
 class InternationalFilter(django_filters.FilterSet):
-    year_signed = django_filters.NumberFilter(field_name="signed_on", lookup_expr="year")
+    year_signed = YearFilter(field_name="signed_on", lookup_expr="year")
 
     class Meta:
         model = InternationalPartnership
@@ -37,7 +40,7 @@ class InternationalFilter(django_filters.FilterSet):
 
 
 class FundingFilter(django_filters.FilterSet):
-    year_granted = django_filters.NumberFilter(field_name="granted_on", lookup_expr="year")
+    year_granted = YearFilter(field_name="granted_on", lookup_expr="year")
 
     class Meta:
         model = ExternalFunding

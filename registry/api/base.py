@@ -1,6 +1,9 @@
 """What every API endpoint shares: model rules on write, CRS on read and write, archive on delete."""
 import copy
 
+import django_filters
+from django import forms
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.db import transaction
@@ -13,6 +16,17 @@ from rest_framework_gis.fields import GeometryField
 from gis.crs import PRECISION, requested_srid
 
 from ..versions import conflict_message, record_etag, version_from_etag, what_changed_since
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year within reason: ?year_signed=5e16 is a 400, not an overflow deep in the date code."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
 
 
 class ModelRulesMixin:
@@ -91,15 +105,15 @@ class ArchiveViewSet(viewsets.ModelViewSet):
 
     def _write_with_precondition(self, write, request, *args, **kwargs):
         with transaction.atomic():
-            pk = kwargs[self.lookup_url_kwarg or self.lookup_field]
-            locked = self.get_queryset().model.objects.select_for_update().filter(pk=pk).first()
+            found = self.get_object()  # 404 for unknown or malformed ids, before anything else
+            locked = type(found).objects.select_for_update().get(pk=found.pk)
             expected = request.headers.get("If-Match")
-            if locked is not None and expected and expected.strip() != "*" and expected.strip() != record_etag(locked):
+            if expected and expected.strip() != "*" and expected.strip() != record_etag(locked):
                 details = what_changed_since(locked, version_from_etag(expected))
                 raise PreconditionFailed({"detail": conflict_message(details), **details,
                                           "current_etag": record_etag(locked)})
             response = write(request, *args, **kwargs)
-        if locked is not None and response.status_code < 300:
+        if response.status_code < 300:
             locked.refresh_from_db()
             response["ETag"] = record_etag(locked)
         return response
