@@ -138,42 +138,28 @@ class ProgressView(APIView):
         return Response(selectors.progress_totals(as_of=query.validated_data.get("as_of")))
 
 
-class MeasuresBehindView(APIView):
-    """The measures behind a tonnes figure: committed or pipeline, per sector, status, type or year."""
+class DrillDownView(APIView):
+    """The rows behind a progress figure, filtered like the figure."""
 
     permission_classes = [CanViewRegistry]
+    kind = ""
+    row_serializer = None
 
-    @extend_schema(parameters=[DrillDownSerializer], responses=MeasureRowSerializer(many=True),
-                   summary="The measures behind a progress figure")
     def get(self, request):
         query = DrillDownSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        params = {k: v for k, v in query.validated_data.items() if k != "year"}
-        rows = selectors.measures_behind(**params)
-        return Response(MeasureRowSerializer(rows, many=True).data)
+        rows = selectors.rows_behind(self.kind, query.validated_data)
+        return Response(self.row_serializer(rows, many=True).data)
 
 
-class PartnershipsBehindView(APIView):
-    permission_classes = [CanViewRegistry]
-
-    @extend_schema(parameters=[DrillDownSerializer], responses=PartnershipRowSerializer(many=True),
-                   summary="The signed partnerships counted in a year")
-    def get(self, request):
-        query = DrillDownSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        rows = selectors.partnerships_behind(sector=data.get("sector"), year=data.get("year"), as_of=data.get("as_of"))
-        return Response(PartnershipRowSerializer(rows, many=True).data)
+def drill_down_view(kind: str, row_serializer, summary: str):
+    return extend_schema(methods=["GET"], parameters=[DrillDownSerializer],
+                         responses=row_serializer(many=True), summary=summary)(
+        type(f"{kind.title()}BehindView", (DrillDownView,), {"kind": kind, "row_serializer": row_serializer}))
 
 
-class RealisedBehindView(APIView):
-    permission_classes = [CanViewRegistry]
-
-    @extend_schema(parameters=[DrillDownSerializer], responses=RealisedRowSerializer(many=True),
-                   summary="The reported reductions behind a realised figure")
-    def get(self, request):
-        query = DrillDownSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        rows = selectors.realised_behind(sector=data.get("sector"), year=data.get("year"), as_of=data.get("as_of"))
-        return Response(RealisedRowSerializer(rows, many=True).data)
+MeasuresBehindView = drill_down_view("measures", MeasureRowSerializer, "The measures behind a progress figure")
+PartnershipsBehindView = drill_down_view("partnerships", PartnershipRowSerializer,
+                                         "The signed partnerships counted in a year")
+RealisedBehindView = drill_down_view("realised", RealisedRowSerializer,
+                                     "The reported reductions behind a realised figure")

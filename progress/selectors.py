@@ -285,3 +285,19 @@ def international_behind(*, year: int | None = None, as_of: dt.date | None = Non
 def funding_behind(*, year: int | None = None, as_of: dt.date | None = None) -> list[dict]:
     sql, params = counted_funding_sql(Snapshot(end_of_day(as_of) if as_of else None), as_of)
     return _rows(sql, params, {"year": year}, "granted_on, id")
+
+
+# Each drill-down and the query parameters it takes: the API and the HTML pages both use this table.
+DRILL_DOWNS = {
+    "measures": (measures_behind, ("sector", "bucket", "status", "measure_type", "up_to_year", "as_of")),
+    "partnerships": (partnerships_behind, ("sector", "year", "as_of")),
+    "realised": (realised_behind, ("sector", "year", "as_of")),
+    "international": (international_behind, ("year", "as_of")),
+    "funding": (funding_behind, ("year", "as_of")),
+}
+
+
+def rows_behind(kind: str, filters: dict) -> list[dict]:
+    """The rows of drill-down `kind`, given validated filters (those it does not take are ignored)."""
+    selector, accepted = DRILL_DOWNS[kind]
+    return selector(**{k: v for k, v in filters.items() if k in accepted})

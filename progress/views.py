@@ -12,23 +12,6 @@ from . import reports, selectors
 from .api import DrillDownSerializer
 
 VIEW_PERMISSION = "partnerships.view_measure"
-DRILL_DOWNS = {
-    "measures": selectors.measures_behind,
-    "partnerships": selectors.partnerships_behind,
-    "realised": selectors.realised_behind,
-    "international": selectors.international_behind,
-    "funding": selectors.funding_behind,
-}
-# Which query parameters each drill-down takes (the rest are ignored).
-DRILL_DOWN_PARAMS = {
-    "measures": ("sector", "bucket", "status", "measure_type", "up_to_year", "as_of"),
-    "partnerships": ("sector", "year", "as_of"),
-    "realised": ("sector", "year", "as_of"),
-    "international": ("year", "as_of"),
-    "funding": ("year", "as_of"),
-}
-
-
 def front_page(request):
     if request.user.is_authenticated and request.user.has_perm(VIEW_PERMISSION):
         return dashboard(request)
@@ -93,12 +76,13 @@ def dashboard(request):
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def drill_down(request, kind):
     query = _query(request)
-    if kind not in DRILL_DOWNS:
+    if kind not in selectors.DRILL_DOWNS:
         return render(request, "progress/rows.html", {"errors": {"kind": [_("Unknown list.")]}}, status=404)
     if query.errors:
         return render(request, "progress/rows.html", {"errors": query.errors, "kind": kind}, status=400)
-    params = {k: v for k, v in query.validated_data.items() if k in DRILL_DOWN_PARAMS[kind]}
-    rows = DRILL_DOWNS[kind](**params)
+    accepted = selectors.DRILL_DOWNS[kind][1]
+    params = {k: v for k, v in query.validated_data.items() if k in accepted}
+    rows = selectors.rows_behind(kind, params)
     columns = list(rows[0]) if rows else []
     total_column = {"measures": "annual_reduction_t", "realised": "realised_t", "funding": "amount_dkk"}.get(kind)
     total = sum(row[total_column] for row in rows) if total_column else None
