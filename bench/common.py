@@ -34,6 +34,22 @@ def use_scratch_database(name: str, migrate: bool = True) -> None:
         call_command("migrate", verbosity=0)
 
 
+def viewer_client():
+    """A Django test client signed in as a user with the viewer role (the benchmarks' reader)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from registry.roles import sync_roles
+
+    sync_roles()
+    user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
+    user.groups.add(Group.objects.get(name="viewer"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def timed_together(functions, runs: int) -> list[list[float]]:
     """Time callables in turn, round after round (after one warm-up call each), so load drift hits all alike."""
     for fn in functions:

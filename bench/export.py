@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, summary, timed_together, use_scratch_database
+from common import ROOT, summary, timed_together, use_scratch_database, viewer_client
 
 DATABASE = "climate_registry_bench_export"
 SITES, SMALL = 100_000, 10_000
@@ -41,21 +41,6 @@ SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(json_
         'description', description, 'data_source', data_source))))
 FROM registry_energysite WHERE archived_at IS NULL
 """
-
-
-def viewer_client():
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
-
-    from registry.roles import sync_roles
-
-    sync_roles()
-    user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
-    user.groups.add(Group.objects.get(name="viewer"))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def export(client, query="") -> int:

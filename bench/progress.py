@@ -12,7 +12,7 @@ import argparse
 
 import statistics
 
-from common import summary, timed_together, use_scratch_database
+from common import summary, timed_together, use_scratch_database, viewer_client
 
 PARTNERSHIPS, MEASURES_EACH = 10_000, 5
 
@@ -71,22 +71,13 @@ def main():
     args = parser.parse_args()
     use_scratch_database("climate_registry_bench_progress")
 
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.db import connection
-    from django.test import Client
-
-    from registry.roles import sync_roles
 
     with connection.cursor() as cursor:
         cursor.execute(SEED_SQL, {"partnerships": PARTNERSHIPS, "measures": PARTNERSHIPS * MEASURES_EACH})
         # as autovacuum would have done by the time anyone asks: visibility map and statistics up to date
         cursor.execute("VACUUM ANALYZE partnerships_climatepartnership, partnerships_measure")
-    sync_roles()
-    user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
-    user.groups.add(Group.objects.get(name="viewer"))
-    client = Client()
-    client.force_login(user)
+    client = viewer_client()
 
     def ours():
         response = client.get("/api/progress/")

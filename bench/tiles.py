@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 
-from common import summary, use_scratch_database
+from common import summary, use_scratch_database, viewer_client
 
 DATABASE = "climate_registry_bench_tiles"
 SITES = 100_000
@@ -59,22 +59,13 @@ def sample_tiles(count_per_zoom=28, seed=851):
 
 def main():
     use_scratch_database(DATABASE)
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.core.cache import caches
     from django.db import connection
-    from django.test import Client
-
-    from registry.roles import sync_roles
 
     with connection.cursor() as cursor:
         cursor.execute(SEED_SQL, {"sites": SITES})
         cursor.execute("VACUUM ANALYZE registry_energysite")
-    sync_roles()
-    user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
-    user.groups.add(Group.objects.get(name="viewer"))
-    client = Client()
-    client.force_login(user)
+    client = viewer_client()
     tiles = sample_tiles()
     caches["tiles"].clear()
     client.get("/tiles/sites/0/0/0.pbf")  # warm up connections and imports
