@@ -1,6 +1,4 @@
 """The planners' map in headless Chromium, used as a planner and an editor would."""
-import math
-
 import mapbox_vector_tile
 import pytest
 from django.core.management import call_command
@@ -8,6 +6,7 @@ from django.core.management import call_command
 from registry.models import EnergySite
 
 from .browser import ARTIFACTS, chromium, watch_console
+from .test_tiles import tile_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -79,22 +78,23 @@ def _screen_point(page, lon, lat):
                          " return [p.x + r.left, p.y + r.top]; }", [lon, lat])
 
 
-def _isolate_sites(page):
+def _click_site(page, site, zoom):
+    """Show only the sites layer, centre the map on the site and click it; returns its lon/lat point."""
     for layer in ("partnerships", "symbioses"):
         page.uncheck(f"input[name=layer][value={layer}]")
-    page.wait_for_timeout(200)
+    point = site.geometry.transform(4326, clone=True)
+    page.evaluate("([lon, lat, zoom]) => window.registryMap.jumpTo({center: [lon, lat], zoom})",
+                  [point.x, point.y, zoom])
+    wait_for_tiles(page)
+    page.mouse.click(*_screen_point(page, point.x, point.y))
+    return point
 
 
 def test_a_click_shows_the_right_popup(map_page):
     open_as, _ = map_page
     page, errors = open_as("viewer")
-    _isolate_sites(page)
     site = EnergySite.objects.filter(site_type="biogas").order_by("id").first()
-    point = site.geometry.transform(4326, clone=True)
-    page.evaluate("([lon, lat]) => window.registryMap.jumpTo({center: [lon, lat], zoom: 15})", [point.x, point.y])
-    wait_for_tiles(page)
-    x, y = _screen_point(page, point.x, point.y)
-    page.mouse.click(x, y)
+    _click_site(page, site, zoom=15)
     popup = page.wait_for_selector(".maplibregl-popup-content")
     assert popup.query_selector("h3").text_content() == site.name
     assert f"/admin/registry/energysite/{site.pk}/change/" in popup.inner_html()
@@ -105,12 +105,8 @@ def test_a_click_shows_the_right_popup(map_page):
 def test_an_editor_moves_a_site_and_the_next_tile_has_it(map_page):
     open_as, base = map_page
     page, errors = open_as("editor")
-    _isolate_sites(page)
     site = EnergySite.objects.filter(site_type="biochar").order_by("id").first()
-    point = site.geometry.transform(4326, clone=True)
-    page.evaluate("([lon, lat]) => window.registryMap.jumpTo({center: [lon, lat], zoom: 14})", [point.x, point.y])
-    wait_for_tiles(page)
-    page.mouse.click(*_screen_point(page, point.x, point.y))
+    point = _click_site(page, site, zoom=14)
     page.click(".maplibregl-popup-content .move-site")
     target_lon, target_lat = point.x + 0.004, point.y + 0.002
     page.mouse.click(*_screen_point(page, target_lon, target_lat))
@@ -118,10 +114,7 @@ def test_an_editor_moves_a_site_and_the_next_tile_has_it(map_page):
     moved = EnergySite.objects.get(pk=site.pk).geometry.transform(4326, clone=True)
     assert (moved.x, moved.y) == pytest.approx((target_lon, target_lat), abs=0.0005)
     # the next tile at the new place holds the site (the browser's session asks for it)
-    z = 15
-    n = 2 ** z
-    x = int((moved.x + 180) / 360 * n)
-    y = int((1 - math.log(math.tan(math.radians(moved.y)) + 1 / math.cos(math.radians(moved.y))) / math.pi) / 2 * n)
+    z, x, y = tile_of(moved.x, moved.y, 15)
     tile = page.request.get(f"{base}/tiles/sites/{z}/{x}/{y}.pbf").body()
     names = [f["properties"]["name"] for f in mapbox_vector_tile.decode(tile)["sites"]["features"]]
     assert site.name in names
