@@ -98,9 +98,10 @@ def status_report(request, fmt):
     query = _query(request)
     if query.errors:
         return HttpResponse(str(query.errors), status=400, content_type="text/plain; charset=utf-8")
-    if fmt not in reports.CONTENT_TYPES:
+    try:
+        report = reports.build(fmt, as_of=query.validated_data.get("as_of"))
+    except reports.UnknownFormat:
         raise Http404(_("Unknown report format."))
-    report = reports.build(fmt, as_of=query.validated_data.get("as_of"))
     response = HttpResponse(report.content, content_type=report.content_type)
     response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
     return response

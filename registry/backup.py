@@ -14,7 +14,7 @@ DUMP_NAME, MEDIA_NAME = "database.dump", "media.tar"
 
 
 class BackupError(RuntimeError):
-    pass
+    """pg_dump or pg_restore failed or is missing, or a file is not a registry backup."""
 
 
 def _connection_env(alias="default") -> tuple[list[str], dict]:

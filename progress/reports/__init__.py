@@ -30,7 +30,7 @@ def sectors() -> list[tuple[str, str]]:
 
 
 class UnknownFormat(ValueError):
-    pass
+    """A report format other than those in CONTENT_TYPES."""
 
 
 def build(fmt: str, *, as_of: dt.date | None = None) -> Report:
