@@ -96,9 +96,10 @@ def validate_geometry(geom: GEOSGeometry, allowed_types: tuple[str, ...] | None 
         raise ValidationError(
             _("The geometry is not valid: %(reason)s.") % {"reason": geom.valid_reason}, code="invalid"
         )
-    if not _in_denmark(geom):
+    stored = _to_storage(geom)
+    if stored is None or not denmark_extent().covers(stored):
         raise ValidationError(_diagnose_outside(geom), code="outside_denmark")
-    return _to_storage(geom)
+    return stored
 
 
 def clean_geometry_field(instance, field: str, allowed_types: tuple[str, ...] | None = None) -> None:
