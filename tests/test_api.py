@@ -188,7 +188,7 @@ def test_bad_filters_are_400_naming_the_parameter(api, query, field):
     ({"capacity": -5}, None, "capacity", "greater than or equal to 0"),
     ({"capacity": "lots"}, None, "capacity", "valid number"),
     ({"capacity_unit": "horsepower"}, None, "capacity_unit", "not a valid choice"),
-    ({"commissioning_year": 1850}, None, "commissioning_year", "between 2000 and 2050"),
+    ({"commissioning_year": 1850}, None, "commissioning_year", "between 1900 and 2050"),
     ({"operator": 999999}, None, "operator", "does not exist"),
     ({}, {"type": "Point", "coordinates": [57.03, 9.95]}, "geometry", "swapped"),
     ({}, {"type": "Point", "coordinates": [9.99, 53.55]}, "geometry", "outside Denmark"),

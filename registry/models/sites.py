@@ -5,12 +5,12 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import IsValid
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from gis.models import municipality_code_for
 from gis.validation import clean_geometry_field
 
-from ..validators import validate_year
+from ..history import LeanHistoricalRecords
+from ..validators import validate_commissioning_year
 from .common import ArchivableModel
 from .organisations import Organisation
 
@@ -50,11 +50,13 @@ class EnergySite(ArchivableModel):
 
     PIPE_TYPES = {SiteType.HYDROGEN_PIPE, SiteType.CO2_PIPE}
 
+    # As in ArchivableModel, minus the indexes: looked up through energysite_external_id_idx; archived rows are few.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     name = models.CharField(_("name"), max_length=200)
-    site_type = models.CharField(_("type"), max_length=30, choices=SiteType.choices, db_index=True)
+    site_type = models.CharField(_("type"), max_length=30, choices=SiteType.choices)
     planning_status = models.CharField(
         _("planning status"), max_length=30, choices=PlanningStatus.choices, default=PlanningStatus.IDEA,
-        db_index=True,
     )
     geometry = models.GeometryField(
         _("geometry"), srid=settings.STORAGE_SRID,
@@ -72,19 +74,22 @@ class EnergySite(ArchivableModel):
         verbose_name=_("operator"),
     )
     commissioning_year = models.PositiveSmallIntegerField(
-        _("commissioning year"), null=True, blank=True, validators=[validate_year]
+        _("commissioning year"), null=True, blank=True, validators=[validate_commissioning_year]
     )
     municipality_code = models.CharField(
-        _("municipality"), max_length=4, blank=True, default="", editable=False, db_index=True,
+        _("municipality"), max_length=4, blank=True, default="", editable=False,
         help_text=_("Derived from the geometry; empty when offshore or abroad."),
     )
     description = models.TextField(_("description"), blank=True, default="")
     data_source = models.CharField(_("data source"), max_length=300, blank=True, default="")
 
-    history = HistoricalRecords()
+    # Imports load this table 100,000 rows at a time: no index here, or in its history, that nobody reads.
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["municipality_code"], name="energysite_municipality_idx"),
+                   models.Index(fields=["external_id"], name="energysite_external_id_idx")]
         verbose_name = _("energy site")
         verbose_name_plural = _("energy sites")
         constraints = [
