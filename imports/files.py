@@ -49,6 +49,7 @@ class Table:
     format: str
     layer: str = ""
     notices: list[str] = field(default_factory=list)
+    geometry_columns: str = "geometry"  # what the report names as the geometry's column(s)
 
     def __len__(self):
         return len(self.frame)
@@ -306,11 +307,13 @@ def _with_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -> Table
         geometry = np.asarray(shapely.points(np.where(missing, 0, x), np.where(missing, 0, y)), dtype=object)
         geometry[missing] = None
         frame = frame.drop(columns=[x_column, y_column])
+        source_columns = f"{x_column}, {y_column}"
     elif wkt_column is not None:
         texts = frame[wkt_column].astype(str).str.strip().replace({"": None, "nan": None})
         geometry = np.asarray(shapely.from_wkt(texts.to_numpy(), on_invalid="ignore"), dtype=object)
         frame = frame.drop(columns=[wkt_column])
         srid = None
+        source_columns = str(wkt_column)
     else:
         return Table(frame, None, None, rows, fmt, notices=notices)
     if declared_crs:
@@ -321,7 +324,7 @@ def _with_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -> Table
         crs = CRS.from_epsg(_guess_srid(geometry))
         notices.append(_("The file does not name its coordinate system; the coordinates look like EPSG:%(srid)s.")
                        % {"srid": crs.to_epsg()})
-    return Table(frame, geometry, crs, rows, fmt, notices=notices)
+    return Table(frame, geometry, crs, rows, fmt, notices=notices, geometry_columns=source_columns)
 
 
 def _guess_srid(geometry: np.ndarray) -> int:

@@ -95,13 +95,13 @@ def _check_geometry(table, kind, prepared) -> None:
             raise FileRefused(_("The file has no geometry: neither a spatial format nor coordinate columns "
                                 "(longitude/latitude, x/y, or a WKT column)."))
         return
+    prepared.mapping.columns.setdefault("geometry", table.geometry_columns)
     stored, messages = validate_geometries(table.geometry, table.crs, kind.allowed_geometry_types(prepared.values))
     missing = pd.isna(pd.Series(table.geometry, dtype=object)).to_numpy()
     for position, message in enumerate(messages):
         if message and (kind.geometry_required or not missing[position]):
             prepared.reject(position, "geometry", message)
     prepared.geometry = stored
-    prepared.mapping.columns.setdefault("geometry", "geometry")
 
 
 def _reject_duplicates(kind, prepared) -> None:
