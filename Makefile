@@ -24,6 +24,7 @@ bench: setup
 	$(PY) bench/progress.py
 	$(PY) bench/export.py
 	$(PY) bench/tiles.py
+	$(PY) bench/import.py
 
 setup: system-packages $(VENV)/.installed node_modules/.installed static db migrate messages
 

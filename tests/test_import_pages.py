@@ -16,7 +16,7 @@ from registry.models import EnergySite
 from .browser import ARTIFACTS, chromium, watch_console
 from .import_files import write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "import_progress"])
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "import_progress"])
 
 ROWS = [["V1", "Mølle ved Vadum", "vind", 9.86, 57.12], ["V2", "Mølle ved Nibe", "vind", 9.64, 56.98],
         ["V3", "Mølle i Sverige", "vind", 13.0, 55.6]]
