@@ -8,8 +8,9 @@ import geopandas as gpd
 import openpyxl
 import shapely
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-AALBORG_TURBINES = SHARED_DATA / "aalborg_wind_turbines_ens.geojson"
+# The Energy Agency's turbines in Aalborg (../shared/data, CC0), kept in the repository with the demo
+# data: CI runs on a clean clone where ../shared is not there.
+AALBORG_TURBINES = Path(__file__).resolve().parents[1] / "registry" / "demo" / "aalborg_wind_turbines_ens.geojson"
 
 
 def ens_register_xlsx(path: Path, change_capacity_of_first: float | None = None) -> Path:
