@@ -193,7 +193,7 @@ def read_table(path: Path, fmt: str, layer: str = "", declared_crs: str = "") ->
         return _with_coordinates(_read_csv(path), fmt, declared_crs)
     if fmt == "xlsx":
         check_zip(path)
-        return _with_coordinates(*_read_xlsx(path, layer), fmt=fmt, declared_crs=declared_crs)
+        return _with_coordinates(_read_xlsx(path, layer), fmt, declared_crs)
     raise FileRefused(_("Unsupported format."))
 
 
@@ -249,7 +249,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_xlsx(path: Path, sheet: str) -> tuple[pd.DataFrame]:
+def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
     try:
         workbook = pd.ExcelFile(path, engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a broken workbook
@@ -259,8 +259,7 @@ def _read_xlsx(path: Path, sheet: str) -> tuple[pd.DataFrame]:
             raise FileRefused(_("The workbook has no sheet called %(layer)s; it has: %(layers)s.")
                               % {"layer": sheet, "layers": ", ".join(workbook.sheet_names)})
         frame = pd.read_excel(workbook, sheet_name=sheet or workbook.sheet_names[0], dtype=object)
-    frame = frame.dropna(how="all")
-    return (frame,)
+    return frame.dropna(how="all")
 
 
 COORDINATE_PAIRS = (

@@ -221,18 +221,12 @@ class SitesImport(ImportKind):
                                              include_srid=True)
         values["municipality_code"] = municipality_codes_for(prepared.geometry[keep])
         for column in ("planning_status", "capacity_unit", "description"):
-            if column not in values:
-                values[column] = None
-        values["planning_status"] = values["planning_status"].fillna(EnergySite.PlanningStatus.IDEA)
-        values["capacity_unit"] = values["capacity_unit"].fillna(EnergySite.CapacityUnit.MW)
-        values["description"] = values["description"].fillna("")
-        for column in ("capacity", "operator_id", "commissioning_year"):
-            if column not in values:
-                values[column] = None
-        values["capacity"] = values["capacity"].map(lambda v: None if v is None or pd.isna(v) else f"{v:.3f}")
-        values["operator_id"] = values["operator_id"].map(lambda v: None if v is None or pd.isna(v) else int(v))
-        values["commissioning_year"] = values["commissioning_year"].map(
-            lambda v: None if v is None or pd.isna(v) else int(v))
+            default = EnergySite._meta.get_field(column).get_default()
+            values[column] = values[column].fillna(default) if column in values else default
+        for column, convert in (("capacity", lambda v: f"{v:.3f}"), ("operator_id", int),
+                                ("commissioning_year", int)):
+            values[column] = values[column].map(lambda v: None if v is None or pd.isna(v) else convert(v)) \
+                if column in values else None
         updatable = [c for c in self.COLUMNS if c not in ("external_id", "municipality_code") and (
             prepared.present(c) or (c == "operator_id" and prepared.present("operator_cvr")))]
         if "geometry" in updatable:
@@ -409,10 +403,9 @@ ORGANISATION_KIND_SYNONYMS = {"virksomhed": "company", "landbrug": "farm", "bedr
                               "offentlig": "public", "andet": "other"}
 
 # Model field -> import field, so a model's complaint is reported against the file's column.
-PARTNERSHIP_FIELD_NAMES = {"title": "title", "cvr": "cvr", "name": "organisation_name", "kind": "organisation_kind",
-                           "chr_number": "chr_number", "address": "address", "annual_reduction_t": "annual_reduction_t",
-                           "measure_type": "measure_type", "first_year": "first_year", "method": "method",
-                           "source": "measure_source", "location": "geometry"}
+# (Fields with the same name on both sides need no entry.)
+PARTNERSHIP_FIELD_NAMES = {"name": "organisation_name", "kind": "organisation_kind", "source": "measure_source",
+                           "location": "geometry"}
 
 
 class PartnershipsImport(RecordByRecordImport):
