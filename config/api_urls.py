@@ -5,13 +5,15 @@ from rest_framework.routers import DefaultRouter
 from gis.api import LayerExportView
 from partnerships.api import views as partnership_views
 from progress import api as progress_api
-from registry.api import views as registry_views
+from registry.api import heat as heat_api, views as registry_views
 
 router = DefaultRouter()
 router.register("organisations", registry_views.OrganisationViewSet)
 router.register("organisation-sites", registry_views.OrganisationSiteViewSet)
 router.register("sites", registry_views.EnergySiteViewSet)
 router.register("symbioses", registry_views.HeatSymbiosisViewSet)
+router.register("heat-sources", heat_api.HeatSourceViewSet)
+router.register("heating-networks", heat_api.HeatingNetworkViewSet)
 router.register("partnerships", partnership_views.PartnershipViewSet)
 router.register("measures", partnership_views.MeasureViewSet)
 router.register("realised-reductions", partnership_views.RealisedReductionViewSet)
@@ -25,6 +27,9 @@ urlpatterns = [
     path("progress/measures/", progress_api.MeasuresBehindView.as_view(), name="api-progress-measures"),
     path("progress/partnerships/", progress_api.PartnershipsBehindView.as_view(), name="api-progress-partnerships"),
     path("progress/realised/", progress_api.RealisedBehindView.as_view(), name="api-progress-realised"),
+    path("heat-opportunities/", heat_api.HeatOpportunityListView.as_view(), name="api-heat-opportunities"),
+    path("heat-opportunities/<int:source_id>/propose/", heat_api.ProposeSymbiosisView.as_view(),
+         name="api-heat-opportunity-propose"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("exports/<str:layer>.<str:fmt>", LayerExportView.as_view(), name="api-export"),

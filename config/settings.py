@@ -179,6 +179,16 @@ HOME_MUNICIPALITY_CODE = os.environ.get("HOME_MUNICIPALITY_CODE", "0851")
 
 # Anonymous users get nothing from the API unless this opens read-only access.
 API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
+
+# Surplus-heat opportunities: the rough assumptions behind each candidate (each can also be set per request).
+# Transmission pipe laid in the ground, DKK per metre of route.
+HEAT_PIPE_COST_DKK_PER_M = float(os.environ.get("HEAT_PIPE_COST_DKK_PER_M", "6000"))
+# CO2e of the heat the surplus heat replaces, kg per MWh (set it to the network's marginal production).
+HEAT_DISPLACED_EMISSION_FACTOR_KG_PER_MWH = float(os.environ.get("HEAT_DISPLACED_EMISSION_FACTOR_KG_PER_MWH", "200"))
+# Full-load hours a year, to estimate a source's capacity (MW) from its MWh/yr when it has none.
+HEAT_FULL_LOAD_HOURS = float(os.environ.get("HEAT_FULL_LOAD_HOURS", "8000"))
+# Supply temperature assumed for a network that does not state one; a cooler source needs a heat pump.
+HEAT_DEFAULT_SUPPLY_TEMPERATURE_C = float(os.environ.get("HEAT_DEFAULT_SUPPLY_TEMPERATURE_C", "70"))
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["access.permissions.RolePermissions"],
     "DEFAULT_AUTHENTICATION_CLASSES": [

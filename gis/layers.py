@@ -11,7 +11,7 @@ from django.db.models import F
 @dataclass(frozen=True)
 class LayerQuery:
     sql: str
-    params: tuple
+    params: tuple | dict
     model_label: str
     # SQL (over the row alias t) for a feature id unique within the layer
     feature_id: str = "t.id"
@@ -66,4 +66,36 @@ def partnerships(request, srid: int) -> LayerQuery:
                       feature_id="t.id || '-' || t.site_id")
 
 
-LAYERS = {"sites": sites, "partnerships": partnerships, "symbioses": symbioses}
+def heat_sources(request, srid: int) -> LayerQuery:
+    from registry.api.heat import HeatSourceViewSet
+
+    queryset = filtered_queryset(HeatSourceViewSet, request).annotate(
+        organisation_name=F("organisation__name"), geom=Transform("location", srid),
+    ).values("id", "external_id", "name", "organisation_name", "surplus_heat_mwh_per_yr", "temperature_c",
+             "capacity_mw", "description", "data_source", "geom")
+    return LayerQuery(*compiled_sql(queryset), "registry.heatsource")
+
+
+def heating_networks(request, srid: int) -> LayerQuery:
+    from registry.api.heat import HeatingNetworkViewSet
+
+    queryset = filtered_queryset(HeatingNetworkViewSet, request).annotate(
+        operator_name=F("operator__name"), geom=Transform("geometry", srid),
+    ).values("id", "external_id", "name", "operator_name", "network_kind", "supply_temperature_c", "description",
+             "data_source", "geom")
+    return LayerQuery(*compiled_sql(queryset), "registry.heatingnetwork")
+
+
+def heat_opportunities(request, srid: int) -> LayerQuery:
+    """The ranked candidates, filtered and costed with the same query parameters as /api/heat-opportunities/."""
+    from registry import heat_opportunities as service
+    from registry.api.heat import OpportunityQuery
+
+    filters, assumptions, ordering = OpportunityQuery.parse(request.query_params)
+    sql, params = service.candidates_sql(filters, assumptions, ordering)
+    sql = f"SELECT {', '.join(service.COLUMNS)}, ST_Transform(connection, %(srid)s) AS geom FROM ({sql}) c"
+    return LayerQuery(sql, {**params, "srid": srid}, "registry.heatsource", feature_id="t.source_id")
+
+
+LAYERS = {"sites": sites, "partnerships": partnerships, "symbioses": symbioses, "heat-sources": heat_sources,
+          "heating-networks": heating_networks, "heat-opportunities": heat_opportunities}

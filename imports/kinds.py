@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gis.models import municipality_codes_for
 from partnerships.models import ClimatePartnership, Measure, PartnershipOrganisation, Sector
-from registry.models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
+from registry.models import EnergySite, HeatingNetwork, HeatSource, HeatSymbiosis, Organisation, OrganisationSite
 from registry.models.sites import AREA_OR_POINT_TYPES, LINE_TYPES
 from registry.validators import MAX_YEAR, MIN_COMMISSIONING_YEAR, MIN_YEAR
 
@@ -604,13 +604,7 @@ class SymbiosesImport(RecordByRecordImport):
         changed = assign(symbiosis, prepared, row, ("external_id", "name", "source_description", "receiving_network",
                                                     "network_kind", "status", "capacity_mw", "heat_mwh_per_yr",
                                                     "supply_temperature_c", "description"))
-        if _present(row.get("source_cvr")):
-            organisation = Organisation.objects.filter(cvr=row["source_cvr"]).first()
-            if organisation is None:
-                raise RowRejected([("source_cvr", _("No organisation with CVR %(cvr)s in the registry; add it "
-                                                    "(or import partnerships) first.") % {"cvr": row["source_cvr"]})])
-            if symbiosis.source_organisation_id != organisation.pk:
-                symbiosis.source_organisation, changed = organisation, True
+        changed |= _link_organisation(symbiosis, "source_organisation", row, "source_cvr")
         if geometry is not None:
             changed |= _place_symbiosis(symbiosis, geometry)
         if changed:
@@ -618,11 +612,45 @@ class SymbiosesImport(RecordByRecordImport):
         return "created" if created else "updated" if changed else "unchanged"
 
 
+def _link_organisation(instance, attribute: str, row, cvr_field: str) -> bool:
+    """Point instance.<attribute> at the organisation with the row's CVR; True when that changed it."""
+    if not _present(row.get(cvr_field)):
+        return False
+    organisation = Organisation.objects.filter(cvr=row[cvr_field]).first()
+    if organisation is None:
+        raise RowRejected([(cvr_field, _("No organisation with CVR %(cvr)s in the registry; add it "
+                                         "(or import partnerships) first.") % {"cvr": row[cvr_field]})])
+    if getattr(instance, f"{attribute}_id") == organisation.pk:
+        return False
+    setattr(instance, attribute, organisation)
+    return True
+
+
+def _geos(geometry) -> GEOSGeometry:
+    return GEOSGeometry(memoryview(shapely.to_wkb(geometry)), srid=settings.STORAGE_SRID)
+
+
+def _place(instance, attribute: str, geometry) -> bool:
+    geos = _geos(geometry)
+    current = getattr(instance, attribute)
+    if current is not None and current.geom_type == geos.geom_type and current.equals_exact(geos, 0.01):
+        return False
+    setattr(instance, attribute, geos)
+    return True
+
+
+def _find(model, row, **natural_key):
+    """The record a row speaks about: by external id when the file has one, else by its natural key."""
+    key = row.get("external_id")
+    return (model.objects.filter(external_id=key).first() if _present(key)
+            else model.objects.filter(**natural_key).first())
+
+
 def _place_symbiosis(symbiosis, geometry) -> bool:
     """A point is the heat source; a line is the pipe route (its start is the source when none is given)."""
     if geometry.geom_type == "MultiLineString":
         geometry = shapely.line_merge(geometry)
-    geos = GEOSGeometry(memoryview(shapely.to_wkb(geometry)), srid=settings.STORAGE_SRID)
+    geos = _geos(geometry)
     attribute = "source_location" if geos.geom_type == "Point" else "pipe_route"
     current = getattr(symbiosis, attribute)
     if current is not None and current.equals_exact(geos, 0.01):
@@ -634,4 +662,98 @@ def _place_symbiosis(symbiosis, geometry) -> bool:
     return True
 
 
-KINDS = {kind.name: kind for kind in (SitesImport(), PartnershipsImport(), SymbiosesImport())}
+# ---------------------------------------------------------------------------------------------- heat
+
+class HeatSourcesImport(RecordByRecordImport):
+    """Places with surplus heat (a consultant's mapping, the energy audit of a company): the opportunities' sources."""
+
+    name = "heat-sources"
+    geometry_required = True
+
+    def fields(self):
+        return [
+            _external_id_field("kilde_id", "source_id"),
+            text_field("name", _("name"), 200, ("navn", "title", "titel", "varmekilde", "heat_source", "kilde"),
+                       required=True),
+            FieldSpec("organisation_cvr", _("CVR number"), parse_cvr, ("cvr", "cvr_nr", "cvr_nummer", "virksomhed_cvr")),
+            FieldSpec("surplus_heat_mwh_per_yr", _("surplus heat (MWh/yr)"), parse_decimal(1, 14),
+                      ("surplus_heat", "overskudsvarme", "overskudsvarme_mwh", "varme_mwh", "mwh", "mwh_aar",
+                       "heat_mwh", "potentiale_mwh"), required=True,
+                      scaled_aliases={"overskudsvarme_gj": 1 / 3.6, "varme_gj": 1 / 3.6, "gj": 1 / 3.6}),
+            FieldSpec("temperature_c", _("temperature (°C)"), parse_decimal(1, 5, allow_negative=True),
+                      ("temperatur", "temperature", "temp_c", "temperatur_c", "temp"), required=True),
+            FieldSpec("capacity_mw", _("capacity (MW)"), parse_decimal(3, 10),
+                      ("capacity", "kapacitet", "kapacitet_mw", "effekt_mw", "mw"),
+                      scaled_aliases={"capacity_kw": 0.001, "kapacitet_kw": 0.001, "effekt_kw": 0.001}),
+            text_field("description", _("description"), 10_000, ("beskrivelse", "note", "noter")),
+            text_field("data_source", _("data source"), 300, ("kilde_data", "datakilde", "source_of_data")),
+        ]
+
+    def allowed_geometry_types(self, values):
+        return ("Point",)
+
+    def identity(self, values):
+        ids = values["external_id"].fillna("")
+        return ids.where(ids != "", values["name"])
+
+    def check(self, prepared):
+        if not prepared.present("external_id"):
+            prepared.notices.append(_("The file has no id column; a re-import recognises a heat source by its name."))
+
+    def write_row(self, row, geometry, prepared, context, row_number):
+        source = _find(HeatSource, row, name=row["name"]) or HeatSource()
+        created = source._state.adding
+        changed = assign(source, prepared, row, ("external_id", "name", "surplus_heat_mwh_per_yr", "temperature_c",
+                                                 "capacity_mw", "description", "data_source"))
+        changed |= _link_organisation(source, "organisation", row, "organisation_cvr")
+        changed |= _place(source, "location", geometry)
+        if changed:
+            save_checked(source, context, {"location": "geometry", "organisation": "organisation_cvr"})
+        return "created" if created else "updated" if changed else "unchanged"
+
+
+class HeatingNetworksImport(RecordByRecordImport):
+    """District heating supply areas (polygons) or pipes (lines), e.g. the utility's own GIS layer."""
+
+    name = "heating-networks"
+    geometry_required = True
+
+    def fields(self):
+        return [
+            _external_id_field("net_id", "network_id", "omraade_id", "forsyningsomraade_id"),
+            text_field("name", _("name"), 200, ("navn", "title", "titel", "omraade", "forsyningsomraade",
+                                                "fjernvarmeomraade", "network", "net"), required=True),
+            FieldSpec("operator_cvr", _("CVR number"), parse_cvr, ("cvr", "cvr_nr", "selskab_cvr", "operator")),
+            FieldSpec("network_kind", _("network kind"), parse_choice(HeatSymbiosis.NetworkKind, NETWORK_KIND_SYNONYMS),
+                      ("nettype", "network_type", "type")),
+            FieldSpec("supply_temperature_c", _("supply temperature (°C)"), parse_decimal(1, 5, allow_negative=True),
+                      ("temperatur", "temperature", "fremloebstemperatur", "fremloeb", "temp_c")),
+            text_field("description", _("description"), 10_000, ("beskrivelse", "note", "noter")),
+            text_field("data_source", _("data source"), 300, ("datakilde", "source")),
+        ]
+
+    def allowed_geometry_types(self, values):
+        return ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
+
+    def identity(self, values):
+        ids = values["external_id"].fillna("")
+        return ids.where(ids != "", values["name"])
+
+    def check(self, prepared):
+        if not prepared.present("external_id"):
+            prepared.notices.append(_("The file has no id column; a re-import recognises a network by its name."))
+
+    def write_row(self, row, geometry, prepared, context, row_number):
+        network = _find(HeatingNetwork, row, name=row["name"]) or HeatingNetwork()
+        created = network._state.adding
+        changed = assign(network, prepared, row, ("external_id", "name", "network_kind", "supply_temperature_c",
+                                                  "description", "data_source"))
+        changed |= _link_organisation(network, "operator", row, "operator_cvr")
+        changed |= _place(network, "geometry", geometry)
+        if changed:
+            save_checked(network, context, {"operator": "operator_cvr"})
+        return "created" if created else "updated" if changed else "unchanged"
+
+
+KINDS = {kind.name: kind for kind in (SitesImport(), PartnershipsImport(), SymbiosesImport(), HeatSourcesImport(),
+                                      HeatingNetworksImport())}

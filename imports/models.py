@@ -17,6 +17,8 @@ class ImportRun(models.Model):
         SITES = "sites", _("Energy sites")
         PARTNERSHIPS = "partnerships", _("Partnerships")
         SYMBIOSES = "symbioses", _("Surplus-heat symbioses")
+        HEAT_SOURCES = "heat-sources", _("Surplus-heat sources")
+        HEATING_NETWORKS = "heating-networks", _("District heating areas and networks")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -1,7 +1,7 @@
 """The three roles, as Django groups whose permissions are kept in sync after every migrate.
 
 viewer (planner): view everything. editor (partnership manager): also add, change and
-archive partnerships, measures, organisations, sites, symbioses, international
+archive partnerships, measures, organisations, sites, symbioses, heat sources and networks, international
 partnerships and funding, and import files. administrator: everything, including targets, users and API tokens.
 """
 from django.contrib.auth.models import Group, Permission
@@ -13,7 +13,7 @@ ROLES = (VIEWER, EDITOR, ADMINISTRATOR)
 DOMAIN_APPS = ("registry", "partnerships", "geo")
 # Models an editor may write; everything else in the domain apps is read-only to them.
 EDITOR_WRITES = {
-    "registry": {"organisation", "organisationsite", "energysite", "heatsymbiosis"},
+    "registry": {"organisation", "organisationsite", "energysite", "heatsymbiosis", "heatsource", "heatingnetwork"},
     "partnerships": {"climatepartnership", "partnershiporganisation", "measure", "realisedreduction",
                      "internationalpartnership", "externalfunding"},
 }

@@ -22,7 +22,7 @@ from partnerships.models import (
     ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, PartnershipOrganisation,
     RealisedReduction,
 )
-from registry.models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
+from registry.models import EnergySite, HeatingNetwork, HeatSource, HeatSymbiosis, Organisation, OrganisationSite
 from registry.roles import ROLES, sync_roles
 
 DEMO_LABEL = "Illustrative demo data (manage.py load_demo), not real agreements."
@@ -46,6 +46,27 @@ FARM_NAMES = [
     "Hammer Bakker Gård", "Langholt Slagtesvin", "Tylstrup Kartofler", "Vester Hassing Mink og Mark",
     "Birkelse Planteavl", "Restrup Gods", "Vaarst Økokvæg", "Fjellerad Landbrug", "Romdrup Gårdbutik",
     "Oudrup Ådal",
+]
+# District heating supply areas (centre EPSG:25832, half width, half height, supply °C) and a transmission line.
+HEATING_AREAS = [
+    ("Aalborg by (demo)", (555_900, 6_322_600), 3_200, 2_200, 80),
+    ("Nørresundby (demo)", (555_600, 6_325_600), 1_800, 1_000, 80),
+    ("Nibe (demo)", (538_700, 6_315_700), 900, 700, 75),
+    ("Hals (demo)", (579_600, 6_318_100), 800, 600, 75),
+    ("Svenstrup (demo)", (551_700, 6_314_800), 800, 700, 70),
+]
+HEATING_LINE = ("Transmission line Aalborg Øst - Storvorde (demo)", [(559_100, 6_322_000), (563_000, 6_320_000),
+                                                                        (566_900, 6_318_200)], 85)
+# Surplus-heat sources nobody has proposed yet: (name, company index, position, MWh/yr, °C)
+HEAT_SOURCES = [
+    ("Rørdal kiln bypass gas", 3, (561_400, 6_323_900), 60_000, 180),
+    ("Gistrup data centre cooling water", 8, (561_000, 6_316_800), 35_000, 32),
+    ("Vodskov sawmill dryer exhaust", 10, (562_100, 6_329_800), 6_500, 65),
+    ("Hals shipyard compressors", 6, (580_900, 6_318_900), 2_400, 60),
+    ("Nibe dairy refrigeration", 11, (539_300, 6_316_000), 3_800, 45),
+    ("Storvorde concrete curing", 9, (567_300, 6_317_600), 1_900, 55),
+    ("Hasseris supermarket CO2 cooling", 21, (553_600, 6_321_900), 900, 40),
+    ("Svenstrup machine shop", 7, (551_000, 6_313_100), 1_200, 50),
 ]
 UTILITY_NAMES = ["Aalborg Forsyning Varme", "Nordjysk Biogas Fællesanlæg", "Limfjord Power-to-X",
                  "Aalborg CO2-Fangst"]
@@ -356,6 +377,24 @@ class DemoBuilder:
                              granted_on=applied + timedelta(days=80) if status == "granted" else None,
                              partnership=partnerships[i * 5 % len(partnerships)])
 
+    def heat(self, companies, heat_utility):
+        """A few district heating areas and heat sources, so the opportunity list shows something at once."""
+        for i, (name, (x, y), half_w, half_h, temperature) in enumerate(HEATING_AREAS, 1):
+            area = Polygon.from_bbox((x - half_w, y - half_h, x + half_w, y + half_h))
+            area.srid = 25832
+            self.create_once(HeatingNetwork, f"demo:heating-area:{i}", name=name, operator=heat_utility,
+                             network_kind="heating", geometry=area.intersection(self.area),
+                             supply_temperature_c=Decimal(temperature), data_source=DEMO_LABEL)
+        name, points, temperature = HEATING_LINE
+        self.create_once(HeatingNetwork, "demo:heating-line:1", name=name, operator=heat_utility,
+                         network_kind="heating", geometry=LineString(points, srid=25832),
+                         supply_temperature_c=Decimal(temperature), data_source=DEMO_LABEL)
+        for i, (name, company, (x, y), mwh, temperature) in enumerate(HEAT_SOURCES, 1):
+            self.create_once(HeatSource, f"demo:heat-source:{i}", name=f"{name} (demo)",
+                             organisation=companies[company % len(companies)], location=Point(x, y, srid=25832),
+                             surplus_heat_mwh_per_yr=Decimal(mwh), temperature_c=Decimal(temperature),
+                             data_source=DEMO_LABEL)
+
     def build(self) -> LoadReport:
         self.users()
         orgs = self.organisations()
@@ -367,6 +406,7 @@ class DemoBuilder:
         partnerships = self.partnerships(companies, farms, sites, symbioses)
         self.international()
         self.funding(partnerships)
+        self.heat(companies, utilities[0])
         return self.report
 
 

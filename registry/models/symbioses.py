@@ -55,6 +55,11 @@ class HeatSymbiosis(ArchivableModel):
     source_location = models.PointField(_("heat source location"), srid=settings.STORAGE_SRID, null=True, blank=True)
     pipe_route = models.LineStringField(_("pipe route"), srid=settings.STORAGE_SRID, null=True, blank=True)
     description = models.TextField(_("description"), blank=True, default="")
+    # Set when the symbiosis was proposed from a computed opportunity: that source is then no longer "unproposed".
+    heat_source = models.ForeignKey("HeatSource", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="symbioses", verbose_name=_("surplus-heat source"))
+    heating_network = models.ForeignKey("HeatingNetwork", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="symbioses", verbose_name=_("district heating network"))
 
     history = HistoricalRecords()
 
