@@ -26,7 +26,7 @@ bench: setup
 	$(PY) bench/tiles.py
 	$(PY) bench/import.py
 
-setup: system-packages $(VENV)/.installed node_modules/.installed static db migrate messages
+setup: system-packages $(VENV)/.installed .venv-ogctests/.installed node_modules/.installed static db migrate messages
 
 system-packages:
 	@bin/system-packages $(SYSTEM_PACKAGES)
@@ -35,6 +35,12 @@ $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# ogctests (OGC's conformance suite from PyPI) pins pytest 8, so it gets a virtualenv of its own.
+.venv-ogctests/.installed: requirements-ogctests.txt
+	@test -x .venv-ogctests/bin/python || $(PYTHON) -m venv .venv-ogctests
+	.venv-ogctests/bin/python -m pip install --quiet -r requirements-ogctests.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "partnerships",
     "progress",
     "access",
+    "ogc",
     "imports",
     "django_filters",
 ]

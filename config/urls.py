@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("progress/", include("progress.urls")),
     path("imports/", include("imports.urls")),
+    path("ogc/", include("ogc.urls")),
     path("", include("gis.urls")),
     path("", include("registry.urls")),
 ]

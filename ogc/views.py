@@ -1,0 +1,337 @@
+"""OGC API - Features (Part 1 Core with GeoJSON and HTML, Part 2 CRS by reference) under /ogc/.
+
+The description of the service (landing page, conformance, API definition) is public; the data
+needs the same sign-in (API token or session) and the same view permission per layer as /api/.
+"""
+import json
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.gis.geos import Polygon
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, PermissionDenied, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from .collections import COLLECTIONS, CRS84, CRS_SRID, STORAGE_CRS, Collection
+from .openapi import CONFORMANCE_CLASSES, DEFAULT_LIMIT, MAX_LIMIT, ITEM_PARAMETERS, openapi_document
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+HTML = "text/html"
+OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+
+
+def wants_html(request) -> bool:
+    requested = request.GET.get("f")
+    if requested is not None:
+        if requested not in {"json", "html", "geojson"}:
+            raise ValidationError({"f": [_("Use f=json or f=html.")]})
+        return requested == "html"
+    return HTML in request.META.get("HTTP_ACCEPT", "")
+
+
+def link(request, path: str, rel: str, media_type: str, title: str = "", **query) -> dict:
+    href = request.build_absolute_uri(path)
+    if query:
+        href += "?" + urlencode(query)
+    found = {"href": href, "rel": rel, "type": media_type}
+    if title:
+        found["title"] = str(title)
+    return found
+
+
+def self_and_alternate(request, path: str, json_type: str = JSON, **query) -> list[dict]:
+    html = wants_html(request)
+    return [link(request, path, "self", HTML if html else json_type, _("This document"), **query,
+                 **({"f": "html"} if html else {})),
+            link(request, path, "alternate", json_type if html else HTML,
+                 _("This document as JSON") if html else _("This document as HTML"),
+                 **query, f="json" if html else "html")]
+
+
+class OwnNegotiation(BaseContentNegotiation):
+    """The views choose JSON, GeoJSON or HTML themselves (wants_html); DRF only renders errors, as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return None
+
+
+class OgcView(APIView):
+    """JSON or HTML by ?f= or Accept; errors as OGC exception documents."""
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = OwnNegotiation
+    renderer_classes = [JSONRenderer]
+    template = ""
+
+    def respond(self, request, document: dict, media_type: str = JSON, headers: dict | None = None,
+                extra: dict | None = None):
+        if wants_html(request) and self.template:
+            response = render(request, self.template, {"doc": document, **(extra or {})})
+        else:
+            response = HttpResponse(json.dumps(document, ensure_ascii=False, default=str),
+                                    content_type=media_type)
+        for name, value in (headers or {}).items():
+            response[name] = value
+        return response
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, APIException):
+            detail = exc.detail
+            response.data = {"code": exc.default_code,
+                             "description": detail if isinstance(detail, str) else json.loads(json.dumps(detail))}
+        return response
+
+
+class LandingPage(OgcView):
+    template = "ogc/landing.html"
+
+    def get(self, request):
+        base = "/ogc/"
+        return self.respond(request, {
+            "title": _("Climate partnership registry: OGC API - Features"),
+            "description": _("Energy sites, climate partnerships, surplus-heat symbioses, heat sources and district "
+                             "heating networks of %(municipality)s, for QGIS and other GIS clients.")
+            % {"municipality": _("Aalborg Kommune")},
+            "links": [
+                *self_and_alternate(request, base),
+                link(request, base + "api", "service-desc", OPENAPI_JSON, _("The API definition (OpenAPI 3.0)")),
+                link(request, base + "api.html", "service-doc", HTML, _("The API documentation")),
+                link(request, base + "conformance", "conformance", JSON, _("Conformance classes")),
+                link(request, base + "collections", "data", JSON, _("The collections")),
+            ],
+        })
+
+
+class Conformance(OgcView):
+    template = "ogc/conformance.html"
+
+    def get(self, request):
+        return self.respond(request, {"conformsTo": CONFORMANCE_CLASSES,
+                                      "links": self_and_alternate(request, "/ogc/conformance")})
+
+
+class ApiDefinition(OgcView):
+    def get(self, request):
+        return HttpResponse(json.dumps(openapi_document(request), ensure_ascii=False), content_type=OPENAPI_JSON)
+
+
+class CollectionAccess(OgcView):
+    """The data: signed in (token or session) with the layer's view permission, as on /api/."""
+
+    permission_classes = []
+
+    def collection(self, request, collection_id: str) -> Collection:
+        collection = COLLECTIONS.get(collection_id)
+        if collection is None:
+            raise NotFound(_("No collection %(id)s.") % {"id": collection_id})
+        self.check_layer_permission(request, collection)
+        return collection
+
+    def check_layer_permission(self, request, collection: Collection) -> None:
+        if settings.API_ANONYMOUS_READ and not request.user.is_authenticated:
+            return
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        if not request.user.has_perm(collection.view_permission):
+            raise PermissionDenied()
+
+    def readable(self, request) -> list[Collection]:
+        if not request.user.is_authenticated and not settings.API_ANONYMOUS_READ:
+            raise NotAuthenticated()
+        return [c for c in COLLECTIONS.values()
+                if not request.user.is_authenticated or request.user.has_perm(c.view_permission)]
+
+    def description(self, request, collection: Collection) -> dict:
+        path = f"/ogc/collections/{collection.id}"
+        queryset = collection.base_queryset(request, QueryDict())
+        return {
+            "id": collection.id,
+            "title": str(collection.title),
+            "description": str(collection.description),
+            "itemType": "feature",
+            "extent": collection.extent(queryset),
+            "crs": list(CRS_SRID),
+            "storageCrs": STORAGE_CRS,
+            "links": [
+                link(request, path, "self", JSON, collection.title),
+                link(request, path, "alternate", HTML, collection.title, f="html"),
+                link(request, path + "/items", "items", GEOJSON, _("The features as GeoJSON")),
+                link(request, path + "/items", "items", HTML, _("The features as HTML"), f="html"),
+            ],
+        }
+
+
+class Collections(CollectionAccess):
+    template = "ogc/collections.html"
+
+    def get(self, request):
+        return self.respond(request, {
+            "links": self_and_alternate(request, "/ogc/collections"),
+            "collections": [self.description(request, c) for c in self.readable(request)],
+            "crs": list(CRS_SRID),
+        })
+
+
+class CollectionDetail(CollectionAccess):
+    template = "ogc/collection.html"
+
+    def get(self, request, collection_id):
+        collection = self.collection(request, collection_id)
+        document = self.description(request, collection)
+        document["links"][:2] = self_and_alternate(request, f"/ogc/collections/{collection.id}")
+        return self.respond(request, document)
+
+
+def parse_limit(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_LIMIT
+    if not value.isdigit() or int(value) < 1:
+        raise ValidationError({"limit": [_("limit must be a whole number from 1.")]})
+    return min(int(value), MAX_LIMIT)  # above the maximum: the maximum (Part 1, /req/core/fc-limit-response)
+
+
+def parse_crs(value: str | None, name: str) -> int:
+    if value is None:
+        return 4326
+    uri = value.strip().strip("[]")
+    if uri not in CRS_SRID:
+        raise ValidationError({name: [_("Unsupported CRS %(crs)s; use one of %(offered)s.")
+                                      % {"crs": value, "offered": ", ".join(CRS_SRID)}]})
+    return CRS_SRID[uri]
+
+
+def parse_bbox(value: str, srid: int) -> Polygon:
+    try:
+        numbers = [float(part) for part in value.split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) == 6:  # with heights: the registry is 2D
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or numbers[0] > numbers[2] or numbers[1] > numbers[3]:
+        raise ValidationError({"bbox": [_("Use bbox=minx,miny,maxx,maxy with min <= max.")]})
+    box = Polygon.from_bbox(numbers)
+    box.srid = srid
+    return box
+
+
+def _instant(text: str, end: bool) -> date | None:
+    if text in {"", ".."}:
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("z", "Z")).date()
+    except ValueError:
+        raise ValidationError({"datetime": [_("Use an RFC 3339 date or date-time, or an interval start/end "
+                                              "(.. for an open end).")]})
+
+
+def parse_datetime(value: str) -> tuple[date | None, date | None]:
+    if "/" in value:
+        start, end = value.split("/", 1)
+        if start in {"", ".."} and end in {"", ".."}:
+            raise ValidationError({"datetime": [_("An interval needs at least one end.")]})
+        first, last = _instant(start, False), _instant(end, True)
+        if first and last and first > last:
+            raise ValidationError({"datetime": [_("The interval ends before it starts.")]})
+        return first, last
+    instant = _instant(value, False)
+    if instant is None:
+        raise ValidationError({"datetime": [_("Give a date, a date-time or an interval.")]})
+    return instant, instant
+
+
+def feature(collection: Collection, row: dict) -> dict:
+    properties = {k: v for k, v in row.items() if k not in {"pk", "_geometry"}}
+    for name, value in properties.items():
+        if hasattr(value, "as_tuple"):  # Decimal -> number
+            properties[name] = float(value)
+        elif isinstance(value, (date, datetime)):
+            properties[name] = value.isoformat()
+    return {"type": "Feature", "id": row["pk"],
+            "geometry": json.loads(row["_geometry"]) if row["_geometry"] else None, "properties": properties}
+
+
+class Items(CollectionAccess):
+    template = "ogc/items.html"
+
+    def get(self, request, collection_id):
+        collection = self.collection(request, collection_id)
+        params = request.GET
+        allowed = {*ITEM_PARAMETERS, *collection.filters, "search"}
+        unknown = sorted(set(params) - allowed)
+        if unknown:
+            raise ValidationError({name: [_("Unknown parameter; this collection takes %(allowed)s.")
+                                          % {"allowed": ", ".join(sorted(allowed))}] for name in unknown})
+        limit = parse_limit(params.get("limit"))
+        srid = parse_crs(params.get("crs"), "crs")
+        after = params.get("after", "0")
+        if not after.isdigit():
+            raise ValidationError({"after": [_("after must be a feature id.")]})
+        api_params = QueryDict(mutable=True)
+        for name in params:
+            if name in collection.filters or name == "search":
+                api_params.setlist(name, params.getlist(name))
+        queryset = collection.base_queryset(request, api_params)
+        if "bbox" in params:
+            queryset = collection.in_bbox(queryset, parse_bbox(params["bbox"], parse_crs(params.get("bbox-crs"),
+                                                                                          "bbox-crs")))
+        if "datetime" in params:
+            queryset = collection.within_dates(queryset, *parse_datetime(params["datetime"]))
+        page = list(collection.rows(queryset.filter(pk__gt=int(after)).order_by("pk"), srid)[:limit + 1])
+        has_next = len(page) > limit
+        features = [feature(collection, row) for row in page[:limit]]
+        path = f"/ogc/collections/{collection.id}/items"
+        query = {k: v for k, v in params.items() if k not in {"after", "f"}}
+        links = [*self_and_alternate(request, path, GEOJSON, **query, **({"after": after} if after != "0" else {})),
+                 link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title)]
+        if has_next:
+            links.append(link(request, path, "next", HTML if wants_html(request) else GEOJSON, _("Next page"),
+                              **query, after=features[-1]["id"], **({"f": "html"} if wants_html(request) else {})))
+        document = {"type": "FeatureCollection", "features": features, "links": links,
+                    "timeStamp": timezone.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
+                    "numberReturned": len(features)}
+        return self.respond(request, document, GEOJSON, {"Content-Crs": f"<{crs_uri(srid)}>"},
+                            extra={"collection": collection, "columns": collection.properties,
+                                   "rows": [(f["id"], [f["properties"].get(c) for c in collection.properties])
+                                            for f in features]})
+
+
+class Item(CollectionAccess):
+    template = "ogc/item.html"
+
+    def get(self, request, collection_id, feature_id):
+        collection = self.collection(request, collection_id)
+        unknown = sorted(set(request.GET) - {"f", "crs"})
+        if unknown:
+            raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        srid = parse_crs(request.GET.get("crs"), "crs")
+        if not feature_id.isdigit():
+            raise NotFound(_("No feature %(id)s in %(collection)s.") % {"id": feature_id, "collection": collection.id})
+        queryset = collection.base_queryset(request, QueryDict()).filter(pk=int(feature_id))
+        row = collection.rows(queryset, srid).first()
+        if row is None:
+            raise NotFound(_("No feature %(id)s in %(collection)s.") % {"id": feature_id, "collection": collection.id})
+        document = feature(collection, row)
+        path = f"/ogc/collections/{collection.id}/items/{feature_id}"
+        document["links"] = [*self_and_alternate(request, path, GEOJSON),
+                             link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title)]
+        return self.respond(request, document, GEOJSON, {"Content-Crs": f"<{crs_uri(srid)}>"},
+                            extra={"collection": collection})
+
+
+def crs_uri(srid: int) -> str:
+    return CRS84 if srid == 4326 else next(uri for uri, s in CRS_SRID.items() if s == srid)
+
