@@ -61,7 +61,7 @@ migrate: db
 	$(PY) manage.py migrate --no-input -v0
 
 messages: $(VENV)/.installed
-	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=.venv-ogctests --ignore=node_modules
 
 clean-db: stop-db
 	rm -rf .data/pg .data/run

@@ -66,6 +66,8 @@ def map_page(request):
         "sectors": dict(Sector.choices),
         "symbiosisStatuses": dict(HeatSymbiosis.Status.choices),
         "homeMunicipality": settings.HOME_MUNICIPALITY_CODE,
+        "heat": request.user.has_perm("registry.view_heatsource"),
+        "canPropose": request.user.has_perm("registry.add_heatsymbiosis"),
         "labels": {
             "move": _("Move this site"), "clickNew": _("Click the new location on the map (Esc cancels)."),
             "moved": _("The site was moved and saved."), "open": _("Open the record"), "capacity": _("Capacity"),
@@ -73,6 +75,9 @@ def map_page(request):
             "organisation": _("Organisation"), "heat": _("Heat delivered"), "network": _("Receiving network"),
             "outside": _("outside the municipality"), "noResults": _("Nothing found."),
             "site": _("Energy site"), "partnership": _("Climate partnership"), "symbiosis": _("Surplus-heat symbiosis"),
+            "distance": _("Distance to the network"), "pipeCost": _("Pipe cost (rough)"),
+            "co2e": _("CO2e displaced"), "temperature": _("Temperature"), "propose": _("Propose symbiosis"),
+            "proposed": _("Proposed:"), "allOpportunities": _("All opportunities"),
         },
     }
     return render(request, "gis/map.html", {"config": json.loads(json.dumps(config, default=str))})

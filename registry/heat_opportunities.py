@@ -130,7 +130,7 @@ def opportunities(filters: OpportunityFilter = OpportunityFilter(), assumptions:
     sql, params = candidates_sql(filters, assumptions or Assumptions(), ordering)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(COLUMNS)}, ST_AsGeoJSON(ST_Transform(connection, %(srid)s), "
-                       f"{PRECISION[srid]}) AS geometry FROM ({sql}) t", {**params, "srid": srid})
+                       f"{PRECISION[srid]}, 0) AS geometry FROM ({sql}) t", {**params, "srid": srid})
         columns = [c.name for c in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 

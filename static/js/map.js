@@ -21,8 +21,9 @@ const escape = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.
 // ---- state from the URL -------------------------------------------------------------------
 const params = new URLSearchParams(window.location.search);
 const listParam = (name, all) => (params.has(name) ? params.get(name).split(",").filter(Boolean) : all);
+const ALL_LAYERS = ["sites", "partnerships", "symbioses", ...(config.heat ? ["heat"] : []), "boundary"];
 const state = {
-  layers: listParam("layers", ["sites", "partnerships", "symbioses", "boundary"]),
+  layers: listParam("layers", ALL_LAYERS),
   types: listParam("type", Object.keys(config.siteTypes)),
   siteStatus: listParam("site_status", Object.keys(config.siteStatuses)),
   partnershipStatus: listParam("status", Object.keys(config.partnershipStatuses)),
@@ -34,7 +35,7 @@ const state = {
 function saveState() {
   const query = new URLSearchParams();
   const full = { type: Object.keys(config.siteTypes), site_status: Object.keys(config.siteStatuses),
-                 status: Object.keys(config.partnershipStatuses), layers: ["sites", "partnerships", "symbioses", "boundary"] };
+                 status: Object.keys(config.partnershipStatuses), layers: ALL_LAYERS };
   const current = { type: state.types, site_status: state.siteStatus, status: state.partnershipStatus, layers: state.layers };
   for (const [key, values] of Object.entries(current)) {
     if (values.length !== full[key].length) query.set(key, values.join(","));
@@ -53,6 +54,11 @@ const sources = {
   symbioses: { type: "vector", tiles: tiles("symbioses"), minzoom: 6, maxzoom: 16 },
   boundary: { type: "geojson", data: `${window.location.origin}/map/boundary.geojson` },
 };
+if (config.heat) {
+  sources.heatNetworks = { type: "geojson", data: `${window.location.origin}/api/exports/heating-networks.geojson` };
+  sources.heatSources = { type: "geojson", data: `${window.location.origin}/api/exports/heat-sources.geojson` };
+  sources.opportunities = { type: "geojson", data: `${window.location.origin}/api/heat-opportunities/` };
+}
 const layers = [{ id: "background", type: "background", paint: { "background-color": "#eef2f3" } }];
 if (config.basemap.tiles) {
   sources.basemap = { type: "raster", tiles: [config.basemap.tiles], tileSize: 256,
@@ -77,9 +83,24 @@ layers.push(
     paint: { "circle-color": "#ffffff", "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
              "circle-stroke-color": match("status", PARTNERSHIP_COLOURS, "#999"), "circle-stroke-width": 3 } },
 );
+if (config.heat) {
+  layers.splice(2, 0,
+    { id: "heat-network-area", type: "fill", source: "heatNetworks", filter: ["==", ["geometry-type"], "Polygon"],
+      paint: { "fill-color": "#f4a582", "fill-opacity": 0.3, "fill-outline-color": "#b2182b" } },
+    { id: "heat-network-line", type: "line", source: "heatNetworks", filter: ["==", ["geometry-type"], "LineString"],
+      paint: { "line-color": "#b2182b", "line-width": 3 } },
+    { id: "opportunity-line", type: "line", source: "opportunities", filter: ["==", ["geometry-type"], "LineString"],
+      paint: { "line-color": "#b2182b", "line-width": 2.5, "line-dasharray": [1, 1.5] } });
+  layers.push(
+    { id: "heat-source-point", type: "circle", source: "heatSources",
+      paint: { "circle-color": "#b2182b", "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
+               "circle-radius": ["interpolate", ["linear"], ["get", "surplus_heat_mwh_per_yr"], 0, 4, 60000, 12] } });
+}
 const SITE_GEOMETRY = { "sites-area": "Polygon", "sites-line": "LineString", "sites-point": "Point" };
 const LAYER_GROUPS = { sites: ["sites-area", "sites-line", "sites-point"], partnerships: ["partnerships-point"],
-                       symbioses: ["symbioses-line"], boundary: ["boundary-line"] };
+                       symbioses: ["symbioses-line"], boundary: ["boundary-line"],
+                       ...(config.heat ? { heat: ["heat-network-area", "heat-network-line", "opportunity-line",
+                                                   "heat-source-point"] } : {}) };
 
 const map = new maplibregl.Map({
   container: "map",
@@ -169,6 +190,26 @@ function popupHtml(feature) {
       <dt>${escape(L.signed)}</dt><dd>${escape(p.year_signed ?? "–")}</dd></dl>
       <a href="/admin/partnerships/climatepartnership/${encodeURIComponent(p.pid)}/change/">${escape(L.open)}</a>`;
   }
+  if (layer === "opportunity-line") {
+    const propose = config.canPropose
+      ? `<button type="button" class="propose-symbiosis" data-id="${escape(p.source_id)}">${escape(L.propose)}</button>` : "";
+    return `<h3>#${escape(p.rank)} ${escape(p.source_name)}</h3><dl>
+      <dt>${escape(L.network)}</dt><dd>${escape(p.network_name)}</dd>
+      <dt>${escape(L.distance)}</dt><dd>${escape(Math.round(p.distance_m))} m</dd>
+      <dt>${escape(L.pipeCost)}</dt><dd>${escape(Math.round(p.pipe_cost_dkk).toLocaleString())} DKK</dd>
+      <dt>${escape(L.heat)}</dt><dd>${escape(p.heat_delivered_mwh_per_yr)} MWh/yr</dd>
+      <dt>${escape(L.co2e)}</dt><dd>${escape(p.co2e_displaced_t_per_yr)} t/yr</dd></dl>
+      <a href="/heat/opportunities/">${escape(L.allOpportunities)}</a> ${propose}`;
+  }
+  if (layer === "heat-source-point") {
+    return `<h3>${escape(p.name)}</h3><dl>
+      <dt>${escape(L.heat)}</dt><dd>${escape(p.surplus_heat_mwh_per_yr)} MWh/yr</dd>
+      <dt>${escape(L.temperature)}</dt><dd>${escape(p.temperature_c)} °C</dd></dl>
+      <a href="/admin/registry/heatsource/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a>`;
+  }
+  if (layer.startsWith("heat-network")) {
+    return `<h3>${escape(p.name)}</h3><dl><dt>${escape(L.temperature)}</dt><dd>${escape(p.supply_temperature_c ?? "–")} °C</dd></dl>`;
+  }
   return `<h3>${escape(p.name)}</h3><dl>
     <dt>${escape(L.network)}</dt><dd>${escape(p.receiving_network)}</dd>
     <dt>${escape(L.capacity)}</dt><dd>${escape(p.mw)} MW</dd>
@@ -177,7 +218,8 @@ function popupHtml(feature) {
     <a href="/admin/registry/heatsymbiosis/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a>`;
 }
 
-const clickable = ["sites-point", "sites-line", "sites-area", "partnerships-point", "symbioses-line"];
+const clickable = ["heat-source-point", "opportunity-line", "sites-point", "sites-line", "sites-area",
+                   "partnerships-point", "symbioses-line", "heat-network-line", "heat-network-area"];
 map.on("click", async (event) => {
   if (state.moving) return moveSite(state.moving, event.lngLat);
   const [feature] = map.queryRenderedFeatures(event.point, { layers: clickable.filter((id) => map.getLayer(id)) });
@@ -188,6 +230,10 @@ map.on("click", async (event) => {
     popup.remove();
     map.getCanvas().style.cursor = "crosshair";
     say(L.clickNew);
+  });
+  popup.getElement().querySelector(".propose-symbiosis")?.addEventListener("click", async (e) => {
+    popup.remove();
+    await proposeSymbiosis(e.target.dataset.id);
   });
 });
 for (const id of clickable) {
@@ -217,6 +263,20 @@ async function moveSite(id, lngLat) {
   // new tile URLs make MapLibre fetch again; the server never serves a tile older than the edit
   map.getSource("sites").setTiles(tiles("sites").map((url) => `${url}?v=${Date.now()}`));
   say(L.moved);
+}
+
+async function proposeSymbiosis(sourceId) {
+  const response = await fetch(`/api/heat-opportunities/${encodeURIComponent(sourceId)}/propose/`, {
+    method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    say(Object.values(body).flat().join(" ") || response.statusText, true);
+    return;
+  }
+  map.getSource("opportunities").setData(`${window.location.origin}/api/heat-opportunities/?v=${Date.now()}`);
+  map.getSource("symbioses").setTiles(tiles("symbioses").map((url) => `${url}?v=${Date.now()}`));
+  say(`${L.proposed} ${body.properties?.name ?? ""}`);
 }
 
 // ---- search -------------------------------------------------------------------------------
