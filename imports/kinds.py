@@ -558,7 +558,22 @@ NETWORK_KIND_SYNONYMS = {"fjernvarme": "heating", "district_heating": "heating",
                          "district_cooling": "cooling"}
 
 
-class SymbiosesImport(RecordByRecordImport):
+class KeyedByIdOrName(RecordByRecordImport):
+    """Records matched on their external id, or on their name when the file has no id column."""
+
+    def no_id_notice(self) -> str:
+        raise NotImplementedError
+
+    def identity(self, values):
+        ids = values["external_id"].fillna("")
+        return ids.where(ids != "", values["name"])
+
+    def check(self, prepared):
+        if not prepared.present("external_id"):
+            prepared.notices.append(self.no_id_notice())
+
+
+class SymbiosesImport(KeyedByIdOrName):
     name = "symbioses"
 
     def fields(self):
@@ -587,13 +602,8 @@ class SymbiosesImport(RecordByRecordImport):
     def allowed_geometry_types(self, values):
         return ("Point", "LineString", "MultiLineString")
 
-    def identity(self, values):
-        ids = values["external_id"].fillna("")
-        return ids.where(ids != "", values["name"])
-
-    def check(self, prepared):
-        if not prepared.present("external_id"):
-            prepared.notices.append(_("The file has no id column; a re-import recognises a symbiosis by its name."))
+    def no_id_notice(self):
+        return _("The file has no id column; a re-import recognises a symbiosis by its name.")
 
     def write_row(self, row, geometry, prepared, context, row_number):
         key = row.get("external_id")
@@ -664,7 +674,7 @@ def _place_symbiosis(symbiosis, geometry) -> bool:
 
 # ---------------------------------------------------------------------------------------------- heat
 
-class HeatSourcesImport(RecordByRecordImport):
+class HeatSourcesImport(KeyedByIdOrName):
     """Places with surplus heat (a consultant's mapping, the energy audit of a company): the opportunities' sources."""
 
     name = "heat-sources"
@@ -692,13 +702,8 @@ class HeatSourcesImport(RecordByRecordImport):
     def allowed_geometry_types(self, values):
         return ("Point",)
 
-    def identity(self, values):
-        ids = values["external_id"].fillna("")
-        return ids.where(ids != "", values["name"])
-
-    def check(self, prepared):
-        if not prepared.present("external_id"):
-            prepared.notices.append(_("The file has no id column; a re-import recognises a heat source by its name."))
+    def no_id_notice(self):
+        return _("The file has no id column; a re-import recognises a heat source by its name.")
 
     def write_row(self, row, geometry, prepared, context, row_number):
         source = _find(HeatSource, row, name=row["name"]) or HeatSource()
@@ -712,7 +717,7 @@ class HeatSourcesImport(RecordByRecordImport):
         return "created" if created else "updated" if changed else "unchanged"
 
 
-class HeatingNetworksImport(RecordByRecordImport):
+class HeatingNetworksImport(KeyedByIdOrName):
     """District heating supply areas (polygons) or pipes (lines), e.g. the utility's own GIS layer."""
 
     name = "heating-networks"
@@ -735,13 +740,8 @@ class HeatingNetworksImport(RecordByRecordImport):
     def allowed_geometry_types(self, values):
         return ("Polygon", "MultiPolygon", "LineString", "MultiLineString")
 
-    def identity(self, values):
-        ids = values["external_id"].fillna("")
-        return ids.where(ids != "", values["name"])
-
-    def check(self, prepared):
-        if not prepared.present("external_id"):
-            prepared.notices.append(_("The file has no id column; a re-import recognises a network by its name."))
+    def no_id_notice(self):
+        return _("The file has no id column; a re-import recognises a network by its name.")
 
     def write_row(self, row, geometry, prepared, context, row_number):
         network = _find(HeatingNetwork, row, name=row["name"]) or HeatingNetwork()

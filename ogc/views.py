@@ -70,6 +70,7 @@ class OgcView(APIView):
     """JSON or HTML by ?f= or Accept; errors as OGC exception documents."""
 
     permission_classes = [AllowAny]
+    schema = None  # described by its own OpenAPI document (/ogc/api), not in /api/schema/
     content_negotiation_class = OwnNegotiation
     renderer_classes = [JSONRenderer]
     template = ""

@@ -53,6 +53,15 @@ class OpportunityFilter:
     include_proposed: bool = False
 
 
+# Each filter: which part of the query it narrows (networks n, sources s, or the computed candidates) and how.
+FILTER_CONDITIONS = {
+    "network_kind": ("n", "n.network_kind = %(network_kind)s"),
+    "min_heat_mwh_per_yr": ("s", "s.surplus_heat_mwh_per_yr >= %(min_heat_mwh_per_yr)s"),
+    "min_temperature_c": ("s", "s.temperature_c >= %(min_temperature_c)s"),
+    "organisation": ("s", "s.organisation_id = %(organisation)s"),
+    "source": ("s", "s.id = %(source)s"),
+    "max_distance_m": ("outer", "distance_m <= %(max_distance_m)s"),
+}
 # The columns of a candidate, besides its geometry `connection` (storage CRS): the line from the source to
 # the nearest point of the network, or the source itself when it lies inside a supply area.
 COLUMNS = ("rank", "source_id", "source_name", "organisation_id", "organisation_name", "heat_delivered_mwh_per_yr",
@@ -66,27 +75,14 @@ def candidates_sql(filters: OpportunityFilter, assumptions: Assumptions, orderin
     params = {"cost": assumptions.pipe_cost_dkk_per_m, "factor": assumptions.emission_factor_kg_per_mwh,
               "default_temperature": assumptions.default_supply_temperature_c,
               "live_statuses": LIVE_SYMBIOSIS_STATUSES}
-    network_where, source_where, outer_where = ["n.archived_at IS NULL"], ["s.archived_at IS NULL"], []
-    if filters.network_kind:
-        network_where.append("n.network_kind = %(kind)s")
-        params["kind"] = filters.network_kind
-    if filters.min_heat_mwh_per_yr is not None:
-        source_where.append("s.surplus_heat_mwh_per_yr >= %(min_heat)s")
-        params["min_heat"] = filters.min_heat_mwh_per_yr
-    if filters.min_temperature_c is not None:
-        source_where.append("s.temperature_c >= %(min_temperature)s")
-        params["min_temperature"] = filters.min_temperature_c
-    if filters.organisation is not None:
-        source_where.append("s.organisation_id = %(organisation)s")
-        params["organisation"] = filters.organisation
-    if filters.source is not None:
-        source_where.append("s.id = %(source)s")
-        params["source"] = filters.source
-    if filters.max_distance_m is not None:
-        outer_where.append("distance_m <= %(max_distance)s")
-        params["max_distance"] = filters.max_distance_m
+    where = {"n": ["n.archived_at IS NULL"], "s": ["s.archived_at IS NULL"], "outer": []}
+    for name, (table, condition) in FILTER_CONDITIONS.items():
+        value = getattr(filters, name)
+        if value is not None:
+            where[table].append(condition)
+            params[name] = value
     if not filters.include_proposed:
-        outer_where.append("proposed_symbiosis_id IS NULL")
+        where["outer"].append("proposed_symbiosis_id IS NULL")
     sql = f"""
         WITH matched AS (
             SELECT s.id AS source_id, s.name AS source_name, s.organisation_id, o.name AS organisation_name,
@@ -108,18 +104,18 @@ def candidates_sql(filters: OpportunityFilter, assumptions: Assumptions, orderin
                 SELECT n.id, n.name, n.network_kind, n.supply_temperature_c, n.geometry,
                        ST_Distance(s.location, n.geometry) AS distance
                 FROM registry_heatingnetwork n
-                WHERE {" AND ".join(network_where)}
+                WHERE {" AND ".join(where["n"])}
                 ORDER BY n.geometry <-> s.location, n.id
                 LIMIT 1
             ) n
-            WHERE {" AND ".join(source_where)}
+            WHERE {" AND ".join(where["s"])}
         ), costed AS (
             SELECT m.*, round(m.pipe_cost_dkk / nullif(m.co2e_displaced_t_per_yr, 0), 0) AS pipe_cost_dkk_per_t_per_yr
             FROM matched m
         )
         SELECT row_number() OVER (ORDER BY {ORDERINGS["rank"]}) AS rank, c.*
         FROM costed c
-        {"WHERE " + " AND ".join(outer_where) if outer_where else ""}
+        {"WHERE " + " AND ".join(where["outer"]) if where["outer"] else ""}
         ORDER BY {ORDERINGS[ordering]}"""
     return sql, params
 
