@@ -2,6 +2,13 @@ from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
 
 
+def may_read(user, model) -> bool:
+    """The read rule of RolePermissions, for views that serve a model without being its viewset (exports, OGC)."""
+    if settings.API_ANONYMOUS_READ and not user.is_authenticated:
+        return True
+    return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
 class RolePermissions(DjangoModelPermissions):
     """The roles on the API: reading needs the view permission, writing add/change, archiving delete.
 

@@ -10,6 +10,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from access.permissions import may_read
+
 from .crs import WGS84, requested_srid
 from .exports import FORMATS, WRITERS, read_frame, stream_geojson
 from .layers import LAYERS
@@ -34,8 +36,7 @@ class LayerExportView(APIView):
         srid = requested_srid(request, default=DEFAULT_SRID.get(fmt, WGS84))
         query = LAYERS[layer](request, srid)
         model = apps.get_model(query.model_label)
-        anonymous_read = settings.API_ANONYMOUS_READ and not request.user.is_authenticated
-        if not anonymous_read and not request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+        if not may_read(request.user, model):
             raise PermissionDenied()
         as_of = timezone.now()
         metadata = {

@@ -45,10 +45,6 @@ class Collection:
         return self.viewset.queryset.model
 
     @property
-    def view_permission(self) -> str:
-        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
-
-    @property
     def filters(self) -> dict:
         """The API's own attribute filters (spatial and ordering ones are OGC's bbox and id paging here)."""
         return {name: f for name, f in self.viewset.filterset_class.base_filters.items()

@@ -19,6 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from access.permissions import may_read
+
 from .collections import COLLECTIONS, CRS84, CRS_SRID, STORAGE_CRS, Collection
 from .openapi import CONFORMANCE_CLASSES, DEFAULT_LIMIT, MAX_LIMIT, ITEM_PARAMETERS, openapi_document
 
@@ -141,18 +143,13 @@ class CollectionAccess(OgcView):
         return collection
 
     def check_layer_permission(self, request, collection: Collection) -> None:
-        if settings.API_ANONYMOUS_READ and not request.user.is_authenticated:
-            return
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
-        if not request.user.has_perm(collection.view_permission):
-            raise PermissionDenied()
+        if not may_read(request.user, collection.model):
+            raise PermissionDenied() if request.user.is_authenticated else NotAuthenticated()
 
     def readable(self, request) -> list[Collection]:
         if not request.user.is_authenticated and not settings.API_ANONYMOUS_READ:
             raise NotAuthenticated()
-        return [c for c in COLLECTIONS.values()
-                if not request.user.is_authenticated or request.user.has_perm(c.view_permission)]
+        return [c for c in COLLECTIONS.values() if may_read(request.user, c.model)]
 
     def description(self, request, collection: Collection) -> dict:
         path = f"/ogc/collections/{collection.id}"
@@ -227,7 +224,7 @@ def parse_bbox(value: str, srid: int) -> Polygon:
     return box
 
 
-def _instant(text: str, end: bool) -> date | None:
+def _instant(text: str) -> date | None:
     if text in {"", ".."}:
         return None
     try:
@@ -244,11 +241,11 @@ def parse_datetime(value: str) -> tuple[date | None, date | None]:
         start, end = value.split("/", 1)
         if start in {"", ".."} and end in {"", ".."}:
             raise ValidationError({"datetime": [_("An interval needs at least one end.")]})
-        first, last = _instant(start, False), _instant(end, True)
+        first, last = _instant(start), _instant(end)
         if first and last and first > last:
             raise ValidationError({"datetime": [_("The interval ends before it starts.")]})
         return first, last
-    instant = _instant(value, False)
+    instant = _instant(value)
     if instant is None:
         raise ValidationError({"datetime": [_("Give a date, a date-time or an interval.")]})
     return instant, instant
