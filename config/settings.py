@@ -39,6 +39,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Two test runs on one server need different test database names (e.g. parallel sessions).
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DATABASE_TEST_NAME") or None}
 # A second connection to the same database: an import reports its progress through it while its
 # own transaction is still open (and so invisible to everyone else).
 DATABASES["import_progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
