@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from config import openapi  # noqa: F401  (registers the GeoJSON schema extension)
 from gis.api import LayerExportView
 from partnerships.api import views as partnership_views
 from progress import api as progress_api

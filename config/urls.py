@@ -17,3 +17,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

@@ -28,7 +28,7 @@ class LayerExportView(APIView):
         parameters=[OpenApiParameter("srid", OpenApiTypes.INT, enum=[4326, 25832]),
                     OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(LAYERS)),
                     OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS))],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, content_type.split(";")[0]): OpenApiTypes.BINARY for content_type, _ext in FORMATS.values()},
     )
     def get(self, request, layer, fmt):
         if layer not in LAYERS or fmt not in FORMATS:

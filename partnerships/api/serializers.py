@@ -14,7 +14,7 @@ RECORD_READ_ONLY = ("created_at", "updated_at", "archived_at")
 
 
 class MeasureSerializer(ModelRulesMixin, serializers.ModelSerializer):
-    entered_by = serializers.StringRelatedField(read_only=True)
+    entered_by = serializers.StringRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Measure
