@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from config import openapi  # noqa: F401  (registers the GeoJSON schema extension)
@@ -32,7 +32,7 @@ urlpatterns = [
     path("heat-opportunities/<int:source_id>/propose/", heat_api.ProposeSymbiosisView.as_view(),
          name="api-heat-opportunity-propose"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("exports/<str:layer>.<str:fmt>", LayerExportView.as_view(), name="api-export"),
     path("", include(router.urls)),
 ]

@@ -5,6 +5,7 @@ Production sets DJANGO_DEBUG=0 and a real DJANGO_SECRET_KEY (start-up refuses ot
 """
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -161,6 +163,31 @@ MAP_DATAFORSYNINGEN_TILES = os.environ.get(
     "&LAYER=topo_skaermkort_webm&STYLE=default&FORMAT=image/jpeg&TILEMATRIXSET=DFD_GoogleMapsCompatible"
     "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&token={token}",
 )
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# The map fetches basemap tiles from these servers (MapLibre with fetch, the admin's map as images).
+MAP_TILE_ORIGINS = sorted(filter(None, {
+    _origin(MAP_BASEMAP_TILES), _origin(MAP_DATAFORSYNINGEN_TILES) if MAP_DATAFORSYNINGEN_TOKEN else None}))
+# No inline script or style anywhere; MapLibre runs its workers from blob: URLs.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:", *MAP_TILE_ORIGINS],
+    "connect-src": ["'self'", *MAP_TILE_ORIGINS],
+    "worker-src": ["'self'", "blob:"],
+    "child-src": ["'self'", "blob:"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"

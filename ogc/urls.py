@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import views
 
@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.LandingPage.as_view(), name="landing"),
     path("conformance", views.Conformance.as_view(), name="conformance"),
     path("api", views.ApiDefinition.as_view(), name="api"),
-    path("api.html", SpectacularSwaggerView.as_view(url="/ogc/api"), name="api-doc"),
+    path("api.html", SpectacularSwaggerSplitView.as_view(url="/ogc/api"), name="api-doc"),
     path("collections", views.Collections.as_view(), name="collections"),
     path("collections/<str:collection_id>", views.CollectionDetail.as_view(), name="collection"),
     path("collections/<str:collection_id>/items", views.Items.as_view(), name="items"),

@@ -134,7 +134,9 @@ function checkboxes(containerId, options, selected, colours, swatch, onChange) {
     const item = document.createElement("label");
     const shape = typeof swatch === "function" ? swatch(value) : swatch;
     item.innerHTML = `<input type="checkbox" value="${escape(value)}" ${selected.includes(value) ? "checked" : ""}>
-      <span class="swatch-${shape}" style="${shape === "ring" ? "border-color" : "background"}:${colours[value] || "#999"}"></span>${escape(label)}`;
+      <span class="swatch-${shape}"></span>${escape(label)}`;
+    // set through the DOM, not a style attribute: the Content-Security-Policy allows no inline style
+    item.querySelector("span").style[shape === "ring" ? "borderColor" : "background"] = colours[value] || "#999";
     item.querySelector("input").addEventListener("change", (event) => {
       onChange(value, event.target.checked);
       applyFilters();
