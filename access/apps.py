@@ -10,4 +10,9 @@ class AccessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from django.contrib import admin
+
+        from . import sign_in_limit, signals  # noqa: F401
+        from .forms import RateLimitedAdminAuthenticationForm
+
+        admin.site.login_form = RateLimitedAdminAuthenticationForm

@@ -53,3 +53,15 @@ class ApiToken(models.Model):
     def revoke(self):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, kept for the rate limit (access/sign_in_limit.py); in the database so every worker sees it."""
+
+    username = models.CharField(_("user name"), max_length=150, db_index=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")

@@ -191,6 +191,12 @@ CONTENT_SECURITY_POLICY = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
+# Sign-in rate limit (access/sign_in_limit.py): failures within the window, per user name and per address.
+SIGN_IN_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
+SIGN_IN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURE_LIMIT_PER_ADDRESS", "20"))
+SIGN_IN_FAILURE_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_FAILURE_WINDOW_MINUTES", "15"))
+# Behind a proxy every request comes from the proxy: name the header it puts the client's address in.
+SIGN_IN_CLIENT_IP_HEADER = os.environ.get("SIGN_IN_CLIENT_IP_HEADER", "")
 LOGIN_REDIRECT_URL = "/"
 
 if not DEBUG:
