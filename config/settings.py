@@ -146,6 +146,9 @@ IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "1
 # files are read with pyogrio, and the spatial references we accept are our own EPSG codes.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+# GeoPackage and Shapefile exports are written here first (the system's temporary directory when empty).
+EXPORT_WORK_DIR = os.environ.get("EXPORT_WORK_DIR", "")
+
 # Vector tiles are cached per process under the layer's version (see gis/tiles.py): never stale.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},

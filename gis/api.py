@@ -1,4 +1,6 @@
 """GET /api/exports/<layer>.<format>: a whole layer, filtered like its list, in the format asked for."""
+import logging
+
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
@@ -6,19 +8,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from access.permissions import may_read
 
 from .crs import WGS84, requested_srid
-from .exports import FORMATS, WRITERS, read_frame, stream_geojson
+from .exports import FORMATS, WRITERS, ExportDiskFull, read_frame, stream_geojson
 from .layers import LAYERS
 
 # GIS files default to the Danish CRS; web and spreadsheet formats to WGS84.
 DEFAULT_SRID = {"gpkg": 25832, "shp": 25832}
 CONTROL_PARAMETERS = {"srid", "crs", "format"}
+logger = logging.getLogger(__name__)
+
+
+class InsufficientStorage(APIException):
+    status_code = 507
+    default_code = "insufficient_storage"
 
 
 class LayerExportView(APIView):
@@ -28,7 +36,8 @@ class LayerExportView(APIView):
         parameters=[OpenApiParameter("srid", OpenApiTypes.INT, enum=[4326, 25832]),
                     OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(LAYERS)),
                     OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS))],
-        responses={(200, content_type.split(";")[0]): OpenApiTypes.BINARY for content_type, _ext in FORMATS.values()},
+        responses={**{(200, content_type.split(";")[0]): OpenApiTypes.BINARY for content_type, _ext in FORMATS.values()},
+                   (507, "application/json"): OpenApiTypes.OBJECT},
     )
     def get(self, request, layer, fmt):
         if layer not in LAYERS or fmt not in FORMATS:
@@ -52,8 +61,14 @@ class LayerExportView(APIView):
                                              content_type=content_type)
         else:
             frame = read_frame(query, srid)
-            response = HttpResponse(WRITERS[fmt](frame, name=layer, srid=srid, metadata=metadata),
-                                    content_type=content_type)
+            try:
+                # the whole file is written before anything is sent, so a failure cannot arrive as a short file
+                body = WRITERS[fmt](frame, name=layer, srid=srid, metadata=metadata)
+            except ExportDiskFull as error:
+                logger.error("Export %s.%s failed, disk full in EXPORT_WORK_DIR: %s", layer, fmt, error)
+                raise InsufficientStorage(_("The server ran out of disk space while writing the export, so nothing "
+                                            "was sent. Try again later, or ask the administrator to free space."))
+            response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["X-Export-As-Of"] = metadata["as_of"]
         return response

@@ -1,15 +1,19 @@
 """Layer exports. GeoJSON is built by PostGIS and streamed (COPY, so memory does not grow with the
 layer); CSV, Excel, GeoPackage and zipped Shapefile go through GeoPandas."""
+import errno
 import io
 import json
+import shutil
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from django.conf import settings
 from django.db import connection
 
 from .crs import PRECISION
@@ -117,26 +121,89 @@ def _metadata_table(metadata, srid, count) -> pd.DataFrame:
                                    f"EPSG:{srid}", str(count)]})
 
 
+class ExportIncomplete(Exception):
+    """A written file does not hold every feature: it must not be sent."""
+
+
+class ExportDiskFull(Exception):
+    """The disk filled up while a GeoPackage or Shapefile was written: nothing may be sent as if complete."""
+
+
+DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+# GDAL reports a full disk in its own words (or as a missing table after a failed CREATE), not with an errno.
+DISK_FULL_MESSAGES = ("no space left on device", "database or disk is full", "disk quota exceeded", "file too large")
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def _disk_full(error: Exception, directory: Path | None) -> bool:
+    if getattr(error, "errno", None) in DISK_FULL_ERRNOS:
+        return True
+    if any(message in str(error).lower() for message in DISK_FULL_MESSAGES):
+        return True
+    return directory is not None and shutil.disk_usage(directory).free < NEARLY_FULL_BYTES
+
+
+@contextmanager
+def work_directory():
+    """A scratch directory under EXPORT_WORK_DIR, removed afterwards; a full disk becomes ExportDiskFull."""
+    try:
+        with tempfile.TemporaryDirectory(dir=settings.EXPORT_WORK_DIR or None, prefix="export-") as tmp:
+            try:
+                yield Path(tmp)
+            except (OSError, RuntimeError, ExportIncomplete) as error:  # pyogrio's errors are RuntimeErrors
+                if _disk_full(error, Path(tmp)):
+                    raise ExportDiskFull(str(error)) from error
+                raise
+    except OSError as error:  # the directory itself could not be made
+        if _disk_full(error, None):
+            raise ExportDiskFull(str(error)) from error
+        raise
+
+
+def verify_written(path: Path, expected: int, layer: str | None = None) -> None:
+    """Read the file back: GDAL does not report every failed write (a DBF cut short by a full disk came back
+    as success in our test), and a short file must never be sent as the export."""
+    count = pyogrio.read_info(path, layer=layer)["features"]
+    if count != expected:
+        raise ExportIncomplete(f"{path.name}: {count} of {expected} features written")
+
+
 def write_gpkg(frame, *, name, srid, metadata) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{name}.gpkg"
+    with work_directory() as tmp:
+        path = tmp / f"{name}.gpkg"
         frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+        verify_written(path, len(frame), layer=name)
         pyogrio.write_dataframe(_metadata_table(metadata, srid, len(frame)), path, layer="export_metadata",
                                 driver="GPKG", append=False)
         return path.read_bytes()
 
 
+def dbf_field_names(columns: list[str]) -> dict[str, str]:
+    """Column -> DBF field name of at most 10 characters, unique: the first keeps its cut name, later ones that
+    would collide (organisation_id / organisation_name) end in _2, _3 ... in column order."""
+    names, taken = {}, set()
+    for column in columns:
+        name, n = column[:10], 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{column[:10 - len(str(n)) - 1]}_{n}"
+        taken.add(name.lower())
+        names[column] = name
+    return names
+
+
 def write_shp(frame, *, name, srid, metadata) -> bytes:
     buffer = io.BytesIO()
-    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with work_directory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         groups = frame.geometry.geom_type.map(SHAPE_GROUPS)
         for group in sorted(groups.dropna().unique()):
             part = frame[groups == group]
-            path = Path(tmp) / f"{name}_{group}.shp"
+            path = tmp / f"{name}_{group}.shp"
             # DBF field names are 10 characters at most: shorten them ourselves, predictably.
-            part = part.rename(columns={c: c[:10] for c in part.columns if c != "geometry"})
+            part = part.rename(columns=dbf_field_names([c for c in part.columns if c != "geometry"]))
             part.to_file(path, driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8")
-            for file in sorted(Path(tmp).glob(f"{name}_{group}.*")):
+            verify_written(path, len(part))
+            for file in sorted(tmp.glob(f"{name}_{group}.*")):
                 archive.write(file, file.name)
         archive.writestr("export.txt", "\n".join(f"{k}: {v}" for k, v in _metadata_table(
             metadata, srid, len(frame)).itertuples(index=False)) + "\n")

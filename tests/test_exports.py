@@ -3,6 +3,8 @@ import io
 from datetime import datetime
 from decimal import Decimal
 import json
+import shutil
+import subprocess
 import zipfile
 
 import geopandas as gpd
@@ -176,3 +178,36 @@ def test_control_characters_in_records_do_not_break_the_excel_export(viewer, db)
     body, _ = download(viewer, "/api/exports/sites.xlsx?search=Bell%07")
     workbook = openpyxl.load_workbook(io.BytesIO(body))
     assert workbook["sites"]["C2"].value == "Bell and tab\there"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real filesystem of 4 MB (tmpfs), to be filled: the export's work directory runs out of space on it."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)], check=True)
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "shp"])
+def test_a_full_disk_during_an_export_is_an_error_not_a_short_file(viewer, settings, small_disk, db, fmt, tmp_path):
+    for n in range(300):  # enough rows that the file cannot fit in what is left
+        make_site(name=f"Vindmølle {n}", site_type="wind", capacity=Decimal("3.6"),
+                  geometry=Point(556_000 + n * 10, 6_322_900, srid=25832))
+    settings.EXPORT_WORK_DIR = str(small_disk)
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 16 * 1024))  # 16 KB left
+
+    response = viewer.get(f"/api/exports/sites.{fmt}")
+    assert response.status_code == 507
+    assert response["Content-Type"] == "application/json"
+    assert "Content-Disposition" not in response
+    assert "ran out of disk space" in response.json()["detail"]
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # its scratch files are gone
+
+    filler.unlink()  # space again: the same export is complete
+    body, _ = download(viewer, f"/api/exports/sites.{fmt}")
+    assert len(read_back(body, fmt, tmp_path)) == 300
