@@ -82,10 +82,10 @@ def _diagnose_outside(geom: GEOSGeometry) -> str:
 
 def validate_geometry(geom: GEOSGeometry, allowed_types: tuple[str, ...] | None = None) -> GEOSGeometry:
     """Return the geometry in the storage CRS, or raise ValidationError naming the cause."""
+    if geom.empty:  # before anything else: an empty point has no WKB
+        raise ValidationError(_("The geometry is empty."), code="empty")
     if geom.srid is None:
         geom = GEOSGeometry(geom.wkb, srid=settings.STORAGE_SRID)
-    if geom.empty:
-        raise ValidationError(_("The geometry is empty."), code="empty")
     if allowed_types and geom.geom_type not in allowed_types:
         raise ValidationError(
             _("A %(given)s is not allowed here; expected %(allowed)s.")

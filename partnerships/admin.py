@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from simple_history.admin import SimpleHistoryAdmin
 
-from registry.admin_base import RecordAdmin
+from registry.admin_base import HistoryAdmin, RecordAdmin
 
 from .models import (
     ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, PartnershipOrganisation,
@@ -100,7 +99,10 @@ class ExternalFundingAdmin(RecordAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(HistoryAdmin):
     list_display = ("indicator", "sector", "value", "value_max", "target_year", "period_start_year",
                     "period_end_year")
     list_filter = ("indicator", "sector")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # targets are changed, never deleted (as in the API): the history keeps every value

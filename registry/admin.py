@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.models import ClimatePartnership
+
 from .admin_base import GeoInline, RecordAdmin
 from .models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
 
@@ -56,6 +58,8 @@ class MunicipalityFilter(admin.SimpleListFilter):
             return queryset.filter(municipality_code="")
         return queryset
 
+COUNTED_STATUSES = (*ClimatePartnership.COMMITTED_STATUSES, ClimatePartnership.Status.DIALOGUE)
+
 
 @admin.register(EnergySite)
 class EnergySiteAdmin(RecordAdmin):
@@ -68,7 +72,11 @@ class EnergySiteAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            _reduction_t=Sum("measures__annual_reduction_t", filter=Q(measures__archived_at__isnull=True))
+            # the tonnes the progress figures count (committed or in the pipeline): a cancelled or archived
+            # partnership's measures count nowhere, here neither
+            _reduction_t=Sum("measures__annual_reduction_t", filter=Q(
+                measures__archived_at__isnull=True, measures__partnership__archived_at__isnull=True,
+                measures__partnership__status__in=COUNTED_STATUSES))
         )
 
     @admin.display(description=_("t CO2e/yr (from measures)"), ordering="_reduction_t")

@@ -20,7 +20,8 @@ def normalise_cvr(value: str) -> str:
 
 def validate_cvr(value: str) -> None:
     """A CVR number is 8 digits whose weighted sum (2,7,6,5,4,3,2,1) is divisible by 11."""
-    if not re.fullmatch(r"\d{8}", value or ""):
+    # [0-9], not \d: \d also matches other scripts' digits ("２９４０３４７３"), which would slip past uniqueness
+    if not re.fullmatch(r"[0-9]{8}", value or ""):
         raise ValidationError(
             _("A CVR number has exactly 8 digits; got %(value)r."), code="cvr_format", params={"value": value}
         )

@@ -1,9 +1,11 @@
 """Roles enforced in the admin, history of every change with who, archiving instead of deleting."""
+from datetime import date
+from decimal import Decimal
 
 
 from partnerships.models import ClimatePartnership, Measure, Target
 
-from .conftest import make_measure, make_organisation, make_partnership
+from .conftest import make_measure, make_organisation, make_partnership, make_site
 
 PARTNERSHIPS = "/admin/partnerships/climatepartnership/"
 TARGETS = "/admin/partnerships/target/"
@@ -139,3 +141,22 @@ def test_admin_is_available_in_danish(client_for):
     html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Klimapartnerskaber" in html
     assert "Energianlæg" in html
+
+
+def test_the_site_list_shows_only_the_tonnes_that_count(client_for):
+    site = make_site(name="Biogas Nørre Uttrup")
+    counted = make_partnership(make_organisation(), status="signed")
+    make_measure(counted, tonnes="1200", energy_site=site)
+    make_measure(make_partnership(make_organisation(name="Limfjord Mejeri", cvr="29403473"), status="dialogue",
+                                  title="In dialogue"), tonnes="300", energy_site=site)
+    cancelled = make_partnership(make_organisation(name="Hals Landbrug", cvr="12345674"), status="signed",
+                                 title="Cancelled later")
+    make_measure(cancelled, tonnes="5000", energy_site=site)
+    cancelled.status = "cancelled"
+    cancelled.cancelled_on = date(2025, 1, 1)
+    cancelled.save()
+    archived = make_measure(counted, tonnes="700", energy_site=site, title="Archived measure")
+    archived.delete()  # archives
+    changelist = client_for("viewer").get("/admin/registry/energysite/").context["cl"]
+    shown = {row.name: row._reduction_t for row in changelist.result_list}
+    assert shown == {"Biogas Nørre Uttrup": Decimal("1500")}  # 1,200 signed + 300 in dialogue

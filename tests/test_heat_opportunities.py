@@ -14,10 +14,12 @@ At 5,000 DKK/m and 150 kg CO2e/MWh:
 Ranked by pipe cost per tonne: S3, S2, S4, S1.
 """
 import io
+import zipfile
 from decimal import Decimal
 
 import geopandas as gpd
 import openpyxl
+import pandas as pd
 import pytest
 import shapely
 from django.contrib.gis.geos import LineString, Point, Polygon
@@ -142,6 +144,15 @@ def test_the_export_has_the_same_ranked_rows(layout, client_for, tmp_path):
     assert frame.crs.to_epsg() == 25832 and len(frame) == 4
     line = frame[frame.source_name == "S2"].geometry.iloc[0]
     assert line.length == pytest.approx(1000)
+    # a Shapefile cuts names to 10 characters; organisation_id / organisation_name must not collide
+    shp = viewer.get("/api/exports/heat-opportunities.shp", ASSUMPTIONS)
+    assert shp.status_code == 200
+    (tmp_path / "o.zip").write_bytes(shp.content)
+    parts = [gpd.read_file(f"zip://{tmp_path / 'o.zip'}!{name}") for name in zipfile.ZipFile(tmp_path / "o.zip").namelist()
+             if name.endswith(".shp")]
+    shapes = pd.concat(parts, ignore_index=True)
+    assert len(shapes) == 4 and {"organisati", "organisa_2", "pipe_cost_", "pipe_cos_2"} <= set(shapes.columns)
+    assert sorted(shapes["pipe_cost_"]) == [0, 1_500_000, 2_828_427, 5_000_000]
 
 
 def test_a_planner_proposes_a_symbiosis_in_one_step(layout, role_users):

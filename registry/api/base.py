@@ -141,7 +141,7 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         instance.archive()
 
     @action(detail=True, methods=["post"])
-    def restore(self, request, pk=None):
+    def restore(self, request, pk=None, format=None):
         instance = self.get_object()
         instance.restore()
         return Response(self.get_serializer(instance).data, status=status.HTTP_200_OK)
