@@ -25,6 +25,7 @@ bench: setup
 	$(PY) bench/export.py
 	$(PY) bench/tiles.py
 	$(PY) bench/import.py
+	$(PY) bench/load.py
 
 setup: system-packages $(VENV)/.installed .venv-ogctests/.installed node_modules/.installed static db migrate messages
 
