@@ -141,6 +141,8 @@ IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", BASE_DIR / ".data" / "imports")
 IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "200"))
 # A zip (zipped Shapefile, .xlsx) may not expand beyond this: a zip bomb is refused, not unpacked.
 IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "1000"))
+# A first load of at least this many new sites (more than the table holds) rebuilds the indexes once at the end.
+IMPORT_REBUILD_INDEXES_MIN_ROWS = int(os.environ.get("IMPORT_REBUILD_INDEXES_MIN_ROWS", "50000"))
 
 # Debian 12 ships GDAL 3.6; the hardening this check asks for needs GDAL >= 3.9. Uploaded
 # files are read with pyogrio, and the spatial references we accept are our own EPSG codes.

@@ -287,3 +287,68 @@ def test_symbioses_with_pipe_routes(tmp_path):
     assert cement.source_location.distance(cement.pipe_route) < 0.01 and cement.status == "agreed"
     assert HeatSymbiosis.objects.get(external_id="S-2").source_location is not None
     assert OrganisationSite.objects.count() == 0
+
+
+def _index_definitions(table):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [table])
+        return cursor.fetchall()
+
+
+def _index_oids(table):
+    """An index built again gets a new oid: this tells a rebuilt index from one left alone."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexname::regclass::oid FROM pg_indexes WHERE tablename = %s "
+                       "AND indexname NOT LIKE '%%_pkey'", [table])
+        return dict(cursor.fetchall())
+
+
+def _many_parks(tmp_path, count=12):
+    path = tmp_path / "parks.gpkg"
+    solar_parks(count).to_file(path, layer="parks", driver="GPKG")
+    return path
+
+
+def test_a_first_large_load_rebuilds_the_indexes_as_they_were(tmp_path, settings):
+    settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10  # 12 new sites into an empty table: the first-load path
+    tables = (EnergySite._meta.db_table, EnergySite.history.model._meta.db_table)
+    before = {table: _index_definitions(table) for table in tables}
+    oids = {table: _index_oids(table) for table in tables}
+    assert all(len(indexes) >= 3 for indexes in before.values())
+    run = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
+    assert (run.status, run.created_count, run.rejected_count) == ("applied", 12, 0)
+    assert {table: _index_definitions(table) for table in tables} == before
+    for table in tables:  # every secondary index was built again (new oids), none lost or added
+        rebuilt = _index_oids(table)
+        assert rebuilt.keys() == oids[table].keys()
+        assert all(rebuilt[name] != oids[table][name] for name in rebuilt), table
+    assert EnergySite.history.filter(history_type="+", history_change_reason__startswith=f"import #{run.pk}").count() == 12
+    # the spatial index is in use again: a bbox query finds exactly the parks
+    assert EnergySite.objects.filter(geometry__bboverlaps=GEOSGeometry(
+        "POLYGON((549000 6309000, 575000 6309000, 575000 6312000, 549000 6312000, 549000 6309000))", srid=25832
+    )).count() == 12
+    again = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 12)
+
+
+def test_a_busy_table_is_loaded_without_touching_its_indexes(tmp_path, settings):
+    """A reader holding the sites table: the import does not wait for it (2 s at most) and keeps the indexes."""
+    import psycopg
+    from django.db import connection
+
+    settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10
+    before = _index_definitions(EnergySite._meta.db_table)
+    oids = _index_oids(EnergySite._meta.db_table)
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")},
+                         autocommit=False) as reader:
+        reader.execute(f"SELECT count(*) FROM {EnergySite._meta.db_table}")  # holds ACCESS SHARE until rollback
+        run = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
+        reader.rollback()
+    assert (run.status, run.created_count) == ("applied", 12)
+    assert _index_definitions(EnergySite._meta.db_table) == before
+    assert _index_oids(EnergySite._meta.db_table) == oids  # left alone, not dropped and rebuilt
