@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -64,4 +63,4 @@ def _record_failure(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in)
 def _clear_failures(sender, request, user, **kwargs):
-    SignInFailure.objects.filter(Q(username__iexact=user.get_username())).delete()
+    SignInFailure.objects.filter(username__iexact=user.get_username()).delete()

@@ -64,7 +64,7 @@ def counted_measures_sql(snapshot: Snapshot) -> tuple[str, list]:
         WHERE m.archived_at IS NULL AND p.archived_at IS NULL AND p.status = ANY(%s)
     """
     # Parameters in the order they appear in the text: CASE, then the two sources, then WHERE.
-    return sql, [list(COMMITTED), *m_params, *p_params, list(COMMITTED + PIPELINE)]
+    return sql, [list(COMMITTED), *m_params, *p_params, list(ClimatePartnership.COUNTED_STATUSES)]
 
 
 def counted_realised_sql(snapshot: Snapshot, up_to_year: int) -> tuple[str, list]:

@@ -58,8 +58,6 @@ class MunicipalityFilter(admin.SimpleListFilter):
             return queryset.filter(municipality_code="")
         return queryset
 
-COUNTED_STATUSES = (*ClimatePartnership.COMMITTED_STATUSES, ClimatePartnership.Status.DIALOGUE)
-
 
 @admin.register(EnergySite)
 class EnergySiteAdmin(RecordAdmin):
@@ -72,11 +70,11 @@ class EnergySiteAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            # the tonnes the progress figures count (committed or in the pipeline): a cancelled or archived
-            # partnership's measures count nowhere, here neither
+            # the tonnes the progress figures count: a cancelled or archived partnership's measures count
+            # nowhere, here neither
             _reduction_t=Sum("measures__annual_reduction_t", filter=Q(
                 measures__archived_at__isnull=True, measures__partnership__archived_at__isnull=True,
-                measures__partnership__status__in=COUNTED_STATUSES))
+                measures__partnership__status__in=ClimatePartnership.COUNTED_STATUSES))
         )
 
     @admin.display(description=_("t CO2e/yr (from measures)"), ordering="_reduction_t")

@@ -33,6 +33,8 @@ class ClimatePartnership(ArchivableModel):
         CANCELLED = "cancelled", _("Cancelled")
 
     COMMITTED_STATUSES = (Status.SIGNED, Status.ACTIVE, Status.COMPLETED)
+    # Whose measures count in the progress figures: committed, or in the pipeline (dialogue); cancelled nowhere.
+    COUNTED_STATUSES = (*COMMITTED_STATUSES, Status.DIALOGUE)
     # The lifecycle: dialogue -> signed -> active -> completed, or cancelled before completion.
     TRANSITIONS = {
         Status.DIALOGUE: {Status.SIGNED, Status.CANCELLED},
