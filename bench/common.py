@@ -1,4 +1,5 @@
 """Shared set-up for the benchmarks: a scratch database beside the development one."""
+import math
 import os
 import statistics
 import sys
@@ -9,8 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def use_scratch_database(name: str, migrate: bool = True) -> None:
-    """Point Django at a scratch database (created, with PostGIS, if missing) before django.setup()."""
+def use_scratch_database(name: str, migrate: bool = True, fresh: bool = False) -> None:
+    """Point Django at a scratch database (created, with PostGIS, if missing) before django.setup().
+
+    fresh: drop it first, when rows left by an earlier run would change what is measured.
+    """
     import dj_database_url
     import psycopg
 
@@ -19,6 +23,8 @@ def use_scratch_database(name: str, migrate: bool = True) -> None:
     config = dj_database_url.parse(base)
     admin = psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
                             password=config["PASSWORD"] or None, dbname=config["NAME"], autocommit=True)
+    if fresh:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
     if not exists:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -32,6 +38,14 @@ def use_scratch_database(name: str, migrate: bool = True) -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    """The (z, x, y) web-mercator tile holding a point."""
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
 
 
 def viewer_client():

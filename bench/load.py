@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 
 import requests
 
-from common import use_scratch_database
+from common import tile_of, use_scratch_database
 from gunicorn_server import GunicornServer, new_secret_key
 
 DATABASE = "climate_registry_bench_load"
@@ -37,32 +37,12 @@ EXPECTED = {"tiles": {200}, "progress": {200}, "healthz": {200}, "create": {201}
 READER_CYCLE = ("tiles", "tiles", "tiles", "progress", "healthz")
 
 
-def fresh_database(name: str) -> None:
-    """Drop the scratch database: rows left by an earlier run would change what is measured."""
-    import dj_database_url
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL") or \
-        f"postgis://registry@127.0.0.1:{os.environ.get('LOCALDB_PORT', '54329')}/climate_registry"
-    config = dj_database_url.parse(base)
-    with psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-                         password=config["PASSWORD"] or None, dbname=config["NAME"], autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def tile_of(lon, lat, z):
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
-
-
 def aalborg_tiles(per_zoom=30, seed=851) -> list[tuple[int, int, int]]:
     """Every tile over Aalborg at zooms 8-14, at most `per_zoom` of them (a fixed sample) per zoom."""
     rng, tiles = random.Random(seed), []
     west, south, east, north = AALBORG
     for z in range(8, 15):
-        (x0, y0), (x1, y1) = tile_of(west, north, z), tile_of(east, south, z)
+        (_, x0, y0), (_, x1, y1) = tile_of(west, north, z), tile_of(east, south, z)
         zoom = [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
         tiles += rng.sample(zoom, min(per_zoom, len(zoom)))
     return tiles
@@ -179,8 +159,7 @@ def lost_writes(results: Results) -> list[str]:
 
 def set_up():
     """A fresh scratch database with the demo data; a session for the map, tokens for scripts."""
-    fresh_database(DATABASE)
-    use_scratch_database(DATABASE)
+    use_scratch_database(DATABASE, fresh=True)
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client

@@ -7,12 +7,11 @@ cache. Prints p50/p95 and the ratios. Targets: ours cold p50 <= 1.5x bare SQL; c
 faster than cold.
 Run: .venv/bin/python bench/tiles.py
 """
-import math
 import random
 import statistics
 import time
 
-from common import summary, use_scratch_database, viewer_client
+from common import summary, tile_of, use_scratch_database, viewer_client
 
 DATABASE = "climate_registry_bench_tiles"
 SITES = 100_000
@@ -35,13 +34,6 @@ SELECT ST_AsMVT(t, 'sites', 4096, 'mvt') FROM (
     WHERE archived_at IS NULL AND geometry && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 25832)
 ) t
 """
-
-
-def tile_of(lon, lat, z):
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
-    return z, x, y
 
 
 def sample_tiles(count_per_zoom=28, seed=851):

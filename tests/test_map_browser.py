@@ -3,10 +3,10 @@ import mapbox_vector_tile
 import pytest
 from django.core.management import call_command
 
+from bench.common import tile_of
 from registry.models import EnergySite
 
 from .browser import ARTIFACTS, chromium, watch_console
-from .test_tiles import tile_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -1,21 +1,14 @@
 """Vector tiles: what a tile holds, filters, permissions, and caching that is never stale."""
-import math
 
 import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 from rest_framework.test import APIClient
 
+from bench.common import tile_of
 from registry.models import EnergySite
 
 from .conftest import make_site
-
-
-def tile_of(lon, lat, z):
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
-    return z, x, y
 
 
 def decode(body: bytes, layer: str) -> list[dict]:
