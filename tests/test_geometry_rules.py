@@ -92,6 +92,28 @@ def test_site_knows_whether_it_lies_in_the_municipality(db):
     assert offshore.municipality_code == ""
 
 
+def test_the_bulk_municipality_lookup_places_every_geometry_as_the_single_lookup_does(db):
+    """Imports place 100,000 sites with MunicipalityLocator; a site saved alone uses the database query."""
+    import numpy as np
+    import shapely
+
+    from gis.models import MunicipalityLocator, municipality_code_for
+
+    rng = np.random.default_rng(7)
+    points = list(shapely.points(rng.uniform(440_000, 720_000, 300), rng.uniform(6_050_000, 6_400_000, 300)))
+    others = [shapely.box(555_000, 6_320_000, 556_000, 6_321_000),  # Aalborg
+              shapely.LineString([(570_000, 6_220_000), (580_000, 6_230_000)]),  # Aarhus way
+              shapely.Point(410_000, 6_160_000),  # North Sea
+              # an L whose centroid lies outside it
+              shapely.Polygon([(550_000, 6_300_000), (560_000, 6_300_000), (560_000, 6_300_100),
+                               (550_100, 6_300_100), (550_100, 6_310_000), (550_000, 6_310_000)])]
+    geometries = np.array(points + others, dtype=object)
+    codes = MunicipalityLocator().codes_for(geometries)
+    expected = [municipality_code_for(GEOSGeometry(g.wkt, srid=25832)) for g in geometries]
+    assert codes.tolist() == expected
+    assert len(set(expected)) > 10 and "" in expected and expected[300] == "0851"
+
+
 def test_database_refuses_an_invalid_geometry_written_around_the_rules(db):
     from django.db import IntegrityError, transaction
 

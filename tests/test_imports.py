@@ -313,26 +313,91 @@ def _many_parks(tmp_path, count=12):
     return path
 
 
-def test_a_first_large_load_rebuilds_the_indexes_as_they_were(tmp_path, settings):
+def _foreign_keys(table):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                       "AND contype = 'f' ORDER BY conname", [table])
+        return cursor.fetchall()
+
+
+SITE_TABLES = (EnergySite._meta.db_table, EnergySite.history.model._meta.db_table)
+
+
+def test_a_first_large_load_rebuilds_the_indexes_and_keys_as_they_were(tmp_path, settings, role_users):
     settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10  # 12 new sites into an empty table: the first-load path
-    tables = (EnergySite._meta.db_table, EnergySite.history.model._meta.db_table)
-    before = {table: _index_definitions(table) for table in tables}
-    oids = {table: _index_oids(table) for table in tables}
-    assert all(len(indexes) >= 3 for indexes in before.values())
-    run = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
+    operator = make_organisation(cvr="10000009")
+    before = {table: (_index_definitions(table), _foreign_keys(table)) for table in SITE_TABLES}
+    oids = {table: _index_oids(table) for table in SITE_TABLES}
+    assert all(len(indexes) >= 3 and keys for indexes, keys in before.values())
+    parks = solar_parks(12).assign(cvr=["10000009"] * 6 + [""] * 6)
+    path = tmp_path / "parks.gpkg"
+    parks.to_file(path, layer="parks", driver="GPKG")
+    run = run_import(path, "--kind", "sites", "--default", "site_type=solar", "--user", role_users["editor"].username)
     assert (run.status, run.created_count, run.rejected_count) == ("applied", 12, 0)
-    assert {table: _index_definitions(table) for table in tables} == before
-    for table in tables:  # every secondary index was built again (new oids), none lost or added
+    assert {table: (_index_definitions(table), _foreign_keys(table)) for table in SITE_TABLES} == before
+    for table in SITE_TABLES:  # every secondary index was built again (new oids), none lost or added
         rebuilt = _index_oids(table)
         assert rebuilt.keys() == oids[table].keys()
         assert all(rebuilt[name] != oids[table][name] for name in rebuilt), table
-    assert EnergySite.history.filter(history_type="+", history_change_reason__startswith=f"import #{run.pk}").count() == 12
+    park = EnergySite.objects.get(external_id="SOL-3")
+    assert (park.operator, park.municipality_code, park.capacity) == (operator, "0851", Decimal("12.500"))
+    assert park.created_at == park.updated_at and park.created_at is not None  # the columns' database default
+    assert EnergySite.objects.filter(operator=None).count() == 6
+    history = EnergySite.history.filter(history_type="+", history_change_reason=f"import #{run.pk}: parks.gpkg")
+    assert history.count() == 12 and set(history.values_list("history_user", flat=True)) == {role_users["editor"].pk}
+    assert history.get(id=park.pk).geometry.equals_exact(park.geometry, 0)
     # the spatial index is in use again: a bbox query finds exactly the parks
     assert EnergySite.objects.filter(geometry__bboverlaps=GEOSGeometry(
         "POLYGON((549000 6309000, 575000 6309000, 575000 6312000, 549000 6312000, 549000 6309000))", srid=25832
     )).count() == 12
-    again = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
+    again = run_import(path, "--kind", "sites", "--default", "site_type=solar")
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 12)
+
+
+def test_the_keys_are_enforced_again_after_a_first_large_load(tmp_path, settings):
+    from django.db import IntegrityError, connection, transaction
+
+    settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10
+    assert run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar").created_count == 12
+    site = EnergySite.objects.get(external_id="SOL-1")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {SITE_TABLES[0]} SET operator_id = 999999 WHERE id = %s", [site.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_first_large_load_among_known_sites_creates_the_new_and_updates_the_known(tmp_path, settings):
+    settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10  # 2 sites in the registry, 10 new ones in the file
+    from .conftest import make_site
+
+    known = {key: make_site(name=f"Old {key}", site_type="solar", external_id=key).pk for key in ("SOL-2", "SOL-7")}
+    oids = _index_oids(SITE_TABLES[0])
+    run = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
+    assert (run.status, run.created_count, run.updated_count, run.unchanged_count) == ("applied", 10, 2, 0)
+    assert all(oid != oids[name] for name, oid in _index_oids(SITE_TABLES[0]).items())  # the first-load path
+    assert EnergySite.objects.count() == 12
+    for key, pk in known.items():
+        site = EnergySite.objects.get(external_id=key)
+        assert (site.pk, site.name) == (pk, f"Solcellepark {key[4:]}")
+        assert [h.history_type for h in site.history.order_by("history_id")] == ["+", "~"]
+    assert EnergySite.history.filter(history_type="+", history_change_reason__startswith=f"import #{run.pk}").count() == 10
+
+
+def test_a_rejected_first_large_load_leaves_nothing_and_the_indexes_as_they_were(tmp_path, settings):
+    settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10
+    oids = {table: _index_oids(table) for table in SITE_TABLES}
+    keys = {table: _foreign_keys(table) for table in SITE_TABLES}
+    parks = solar_parks(12)
+    parks.loc[4, "effekt_mw"] = -1.0
+    path = tmp_path / "parks.gpkg"
+    parks.to_file(path, layer="parks", driver="GPKG")
+    run = run_import(path, "--kind", "sites", "--default", "site_type=solar", expect_ok=False)
+    assert (run.status, run.rejected_count, run.created_count) == ("rejected", 1, 11)  # counted, then rolled back
+    assert reasons(run) == {5: ["capacity: The value cannot be negative."]}  # the fifth feature
+    assert EnergySite.objects.count() == 0 and EnergySite.history.count() == 0
+    assert {table: _index_oids(table) for table in SITE_TABLES} == oids  # the very same indexes: never dropped
+    assert {table: _foreign_keys(table) for table in SITE_TABLES} == keys
 
 
 def test_a_busy_table_is_loaded_without_touching_its_indexes(tmp_path, settings):

@@ -1,0 +1,315 @@
+"""Writing energy sites in bulk: COPY and a few set-based statements, history rows included.
+
+A national turbine register is 100,000 rows. Every row has already been checked (imports.kinds);
+here they are matched against the registry by external id in one query, and then:
+
+- an ordinary import copies its rows into a temporary staging table, from which one statement
+  inserts the new sites together with their history rows and another updates the matched ones
+  (again with their history);
+- a first load that brings more new sites than the table holds (and at least
+  settings.IMPORT_REBUILD_INDEXES_MIN_ROWS) is loaded the way PostgreSQL's manual advises for
+  populating a table: the secondary indexes and foreign keys are set aside, the new sites are
+  copied straight into the table (COPY writes a page of rows at a time, an INSERT a row at a
+  time), their history rows are one INSERT ... SELECT of them, and the indexes and keys are
+  put back as they were. All of this is inside the import's transaction: a rejected or failed
+  import leaves the indexes and keys exactly as they were, too.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from psycopg.copy import QueuedLibpqWriter
+
+from gis.models import MunicipalityLocator
+from registry.models import EnergySite
+
+# The sites' columns an import writes, in the order COPY is given them.
+SITE_COLUMNS = ("external_id", "name", "site_type", "planning_status", "geometry", "capacity", "capacity_unit",
+                "operator_id", "commissioning_year", "description", "data_source", "municipality_code")
+TEXT_COLUMNS = ("external_id", "name", "description", "data_source", "municipality_code")
+COPY_NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CHUNK_ROWS = 5_000  # small enough that the first chunk, formatted before the server has work, costs little
+# Dropping an index locks the table (ACCESS EXCLUSIVE) until the import commits, so readers of the
+# sites wait for those seconds: a busy table (the lock not had within this time) is loaded the ordinary way.
+SET_ASIDE_LOCK_TIMEOUT = "2s"
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def history_columns(model) -> tuple[list[str], list[str]]:
+    """The historical table's copy of the model's columns, and its own bookkeeping columns."""
+    own = [f.column for f in model._meta.concrete_fields]
+    return own, ["history_date", "history_change_reason", "history_type", "history_user_id"]
+
+
+def copy_texts(values, convert=str, blank_is_empty: bool = False) -> list[str]:
+    """One column as COPY's text format spells it: NULL as \\N; backslash, tab, newline and CR escaped.
+
+    Built with plain list operations over the whole column (no per-row formatting calls for strings):
+    a 100,000-row column takes a few milliseconds.
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    missing = series.isna().to_numpy()
+    if isinstance(series.dtype, pd.StringDtype):  # already text: no call per value
+        texts = (series.fillna("") if missing.any() else series).tolist()
+    else:
+        array = series.to_numpy(dtype=object)
+        if missing.any():
+            array = np.where(missing, "", array)
+        texts = [v if v.__class__ is str else convert(v) for v in array.tolist()]
+    joined = "".join(texts)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        texts = [t.translate(COPY_ESCAPES) for t in texts]
+    if not blank_is_empty:
+        for position in np.flatnonzero(missing).tolist():
+            texts[position] = COPY_NULL
+    return texts
+
+
+SITE_FORMATS = {"capacity": lambda v: f"{v:.3f}", "operator_id": lambda v: str(int(v)),
+                "commissioning_year": lambda v: str(int(v))}
+
+
+def hex_wkb(geometries: np.ndarray) -> list[str]:
+    """Geometries as COPY text: plain WKB in hex (the column's typmod gives it the storage SRID), NULL for None.
+
+    2D points, what registers are made of, are spelt from their coordinates with numpy, all at once;
+    anything else goes through GEOS's WKB writer (its binary output: its hex output is three times slower).
+    """
+    if len(geometries) and (shapely.get_type_id(geometries) == 0).all() and not shapely.has_z(geometries).any():
+        xy = shapely.get_coordinates(geometries)
+        if len(xy) == len(geometries):  # no empty point among them
+            wkb = np.empty((len(xy), 21), np.uint8)
+            wkb[:, :5] = (1, 1, 0, 0, 0)  # little endian; type 1, Point
+            wkb[:, 5:] = np.ascontiguousarray(xy, "<f8").view(np.uint8)
+            text = wkb.tobytes().hex()
+            return [text[i:i + 42] for i in range(0, len(text), 42)]
+    return [COPY_NULL if value is None else value.hex() for value in shapely.to_wkb(geometries).tolist()]
+
+
+class SiteRows:
+    """The checked rows of a sites import, spelt as COPY text a chunk at a time.
+
+    Formatting chunk by chunk lets the server digest one chunk while the next is being formatted
+    (COPY's data goes out from a writer thread): the geometry's WKB and the municipality lookup
+    (`locate`, shapely geometries to codes) are done there too, so they cost no time of their own.
+    """
+
+    def __init__(self, values: pd.DataFrame, geometry: np.ndarray, locate):
+        self.values, self.geometry, self.locate = values, geometry, locate
+
+    def __len__(self):
+        return len(self.values)
+
+    def text(self, positions: np.ndarray, leading: dict[str, np.ndarray]) -> str:
+        """Rows at `positions`: the `leading` columns (COPY text, one per position), then ours."""
+        part = self.values.iloc[positions]
+        geometry = self.geometry[positions]
+        ready = {"geometry": hex_wkb(geometry), "municipality_code": self.locate(geometry).tolist()}
+        columns = [column.tolist() for column in leading.values()]
+        columns += [ready[c] if c in ready else
+                    copy_texts(part[c], SITE_FORMATS.get(c, str), blank_is_empty=c in TEXT_COLUMNS)
+                    for c in SITE_COLUMNS]
+        return "\n".join(map("\t".join, zip(*columns))) + "\n"
+
+    def copy(self, cursor, table: str, positions: np.ndarray, progress, leading: dict[str, np.ndarray]) -> None:
+        """COPY the rows at `positions` into `table`, reporting progress by rows sent."""
+        names = ", ".join([*leading, *SITE_COLUMNS])
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper does not pass a writer on
+        with raw.copy(f"COPY {table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
+            for start in range(0, len(positions), COPY_CHUNK_ROWS):
+                chunk = slice(start, start + COPY_CHUNK_ROWS)
+                copy.write(self.text(positions[chunk], {k: v[chunk] for k, v in leading.items()}))
+                progress(min(start + COPY_CHUNK_ROWS, len(positions)))
+
+
+@dataclass
+class SetAside:
+    """What a bulk load drops and puts back: (table, name, definition) of secondary indexes and foreign keys."""
+
+    indexes: list[tuple[str, str, str]] = field(default_factory=list)
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def restore(self, cursor) -> None:
+        for _table, _name, definition in self.indexes:
+            cursor.execute(definition)
+        for table, name, definition in self.foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+
+
+def _table_smaller_than(cursor, table: str, rows: int) -> bool:
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) s", [rows])
+    return cursor.fetchone()[0] < rows
+
+
+def _fire_pending_key_checks(cursor, tables: list[str]) -> None:
+    """Run now the deferred foreign-key checks on the tables (they would run at commit anyway): ALTER TABLE
+    refuses a table with pending trigger events, such as rows written earlier in the same transaction."""
+    cursor.execute("SELECT conname FROM pg_constraint WHERE (conrelid = ANY(%s::regclass[]) "
+                   "OR confrelid = ANY(%s::regclass[])) AND contype = 'f' AND condeferrable AND condeferred",
+                   [tables, tables])
+    deferred = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+    if deferred:
+        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
+        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
+
+
+def _set_aside(cursor, tables: list[str]) -> SetAside:
+    """Drop the tables' secondary indexes and foreign keys (the caller holds their locks)."""
+    _fire_pending_key_checks(cursor, tables)
+    cursor.execute("""
+        SELECT x.indrelid::regclass::text, c.relname, pg_get_indexdef(x.indexrelid)
+        FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+        WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique AND NOT x.indisprimary AND x.indisvalid
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+        ORDER BY 1, 2""", [tables])
+    indexes = cursor.fetchall()
+    cursor.execute("""
+        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+        WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f' ORDER BY 1, 2""", [tables])
+    foreign_keys = cursor.fetchall()
+    quote = connection.ops.quote_name
+    if indexes:
+        cursor.execute("DROP INDEX " + ", ".join(quote(name) for _table, name, _definition in indexes))
+    for table, name, _definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    return SetAside(indexes, foreign_keys)
+
+
+def _referenced_tables(cursor, tables: list[str]) -> list[str]:
+    cursor.execute("SELECT DISTINCT confrelid::regclass::text FROM pg_constraint "
+                   "WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f' ORDER BY 1", [tables])
+    return [name for (name,) in cursor.fetchall()]
+
+
+def begin_bulk_load(cursor, table: str, history_table: str, new_rows: int) -> SetAside | None:
+    """Set aside the indexes and keys of the sites (and of their history, when it too is smaller than the
+    load), or None when this load is to go the ordinary way: too small, into a table larger than it, or
+    into a table that someone is using (its lock not had within SET_ASIDE_LOCK_TIMEOUT).
+
+    Putting a foreign key back takes a SHARE ROW EXCLUSIVE lock on the table it references (the
+    organisations, the users): those locks are taken here too, all or none within the timeout,
+    so the import never waits on them while it holds the sites.
+    """
+    if new_rows < settings.IMPORT_REBUILD_INDEXES_MIN_ROWS or not _table_smaller_than(cursor, table, new_rows):
+        return None
+    tables = [table] + ([history_table] if _table_smaller_than(cursor, history_table, new_rows) else [])
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET LOCAL lock_timeout = '{SET_ASIDE_LOCK_TIMEOUT}'")
+            cursor.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+            if referenced := [name for name in _referenced_tables(cursor, tables) if name not in tables]:
+                cursor.execute(f"LOCK TABLE {', '.join(referenced)} IN SHARE ROW EXCLUSIVE MODE")
+    except OperationalError:
+        return None
+    cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+    return _set_aside(cursor, tables)
+
+
+def _reserve_ids(cursor, table: str, count: int) -> np.ndarray:
+    """`count` ids from the table's identity sequence, consecutive (the caller holds the table's exclusive
+    lock, so no INSERT can draw from the sequence meanwhile)."""
+    cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+                   [table, table, count])
+    last = cursor.fetchone()[0]
+    return np.arange(last - count + 1, last + 1)
+
+
+def registered_ids(cursor, table: str, external_ids: pd.Series) -> np.ndarray:
+    """The id of the site in the registry with each row's external id (the lowest when several share it),
+    or -1 for a new one."""
+    keys = external_ids.fillna("").astype(str)
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+    if not len(keys) or not cursor.fetchone()[0]:  # nothing to match (a first load)
+        return np.full(len(keys), -1, "int64")
+    # The keys go in by COPY: as an array parameter, 100,000 of them take longer to send than the join takes.
+    cursor.execute("CREATE TEMP TABLE import_site_keys (external_id text) ON COMMIT DROP")
+    with cursor.cursor.copy("COPY import_site_keys FROM STDIN") as copy:
+        copy.write("\n".join(copy_texts(keys.drop_duplicates(), blank_is_empty=True)) + "\n")
+    cursor.execute(f"SELECT DISTINCT ON (t.external_id) t.external_id, t.id FROM {table} t "
+                   f"JOIN import_site_keys k ON k.external_id = t.external_id ORDER BY t.external_id, t.id")
+    known = dict(cursor.fetchall())
+    cursor.execute("DROP TABLE import_site_keys")
+    return keys.map(known).fillna(-1).astype("int64").to_numpy()
+
+
+def write_sites(values: pd.DataFrame, geometry: np.ndarray, updatable: list[str], context) -> Counts:
+    """Write checked sites (geometry in the storage CRS): new ones created, matched ones updated where
+    `updatable` columns differ."""
+    table = EnergySite._meta.db_table
+    history_table = EnergySite.history.model._meta.db_table
+    own, bookkeeping = history_columns(EnergySite)
+    history_listing = ", ".join(own + bookkeeping)
+    user_id = getattr(context.user, "pk", None)
+    rows = SiteRows(values, geometry, MunicipalityLocator().codes_for)
+    total = len(rows)
+    counts = Counts()
+    with connection.cursor() as cursor:
+        site_ids = registered_ids(cursor, table, values["external_id"])
+        staged = np.arange(total)  # the rows that go through the staging table
+        new_positions = np.flatnonzero(site_ids < 0)
+        set_aside = begin_bulk_load(cursor, table, history_table, len(new_positions)) if len(new_positions) else None
+        if set_aside is not None:
+            ids = _reserve_ids(cursor, table, len(new_positions))
+            # created_at and updated_at are the columns' default (the statement's time): text to parse, 200,000
+            # times, costs the server more than the column's default does.
+            rows.copy(cursor, table, new_positions, lambda done: context.progress("writing", done, total),
+                      leading={"id": ids.astype(str)})
+            cursor.execute(f"""
+                INSERT INTO {history_table} ({history_listing})
+                SELECT {", ".join(own)}, now(), %s, '+', %s FROM {table} WHERE id BETWEEN %s AND %s""",
+                           [context.change_reason, user_id, int(ids[0]), int(ids[-1])])
+            counts.created = cursor.rowcount
+            set_aside.restore(cursor)
+            staged = np.flatnonzero(site_ids >= 0)
+        if len(staged):
+            listed = ", ".join(SITE_COLUMNS)
+            cursor.execute(f"CREATE TEMP TABLE import_sites ON COMMIT DROP AS SELECT id, {listed} FROM {table} "
+                           f"WITH NO DATA")
+            done_before = total - len(staged)
+            ids = np.where(site_ids[staged] >= 0, site_ids[staged].astype(str), COPY_NULL)
+            rows.copy(cursor, "import_sites", staged, lambda done: context.progress("writing", done_before + done, total),
+                      leading={"id": ids})
+            if set_aside is None and len(new_positions):
+                # New sites take their ids from the table's identity; their history rows are the rows just
+                # inserted (RETURNING) plus who, when and why, in the same statement.
+                cursor.execute(f"""
+                    WITH created AS (
+                        INSERT INTO {table} ({listed})
+                        SELECT {listed} FROM import_sites WHERE id IS NULL
+                        RETURNING *
+                    ), history AS (
+                        INSERT INTO {history_table} ({history_listing})
+                        SELECT {", ".join(f"r.{c}" for c in own)}, now(), %s, '+', %s FROM created r
+                    )
+                    SELECT count(*) FROM created""", [context.change_reason, user_id])
+                counts.created = cursor.fetchone()[0]
+            matched = total - len(new_positions)
+            if matched and updatable:
+                compared_old = ", ".join(f"t.{c}" for c in updatable)
+                compared_new = ", ".join(f"s.{c}" for c in updatable)
+                cursor.execute(f"""
+                    WITH changed AS (
+                        UPDATE {table} t SET {", ".join(f"{c} = s.{c}" for c in updatable)}, updated_at = now()
+                        FROM import_sites s
+                        WHERE t.id = s.id AND ROW({compared_old}) IS DISTINCT FROM ROW({compared_new})
+                        RETURNING t.*
+                    ), history AS (
+                        INSERT INTO {history_table} ({history_listing})
+                        SELECT {", ".join(f"r.{c}" for c in own)}, now(), %s, '~', %s FROM changed r
+                    )
+                    SELECT count(*) FROM changed""", [context.change_reason, user_id])
+                counts.updated = cursor.fetchone()[0]
+            counts.unchanged = matched - counts.updated
+            cursor.execute("DROP TABLE import_sites")
+        context.progress("writing", total, total)
+    return counts
