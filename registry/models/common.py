@@ -1,6 +1,5 @@
 """Behaviour every registry record shares: archiving instead of deleting."""
 from django.db import models, transaction
-from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +25,8 @@ class ArchivableModel(models.Model):
     """A record that is archived, never lost: delete() sets archived_at and keeps the row."""
 
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False, db_index=True)
-    # The database defaults matter to rows written by SQL (a bulk import's COPY leaves both to the server).
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The record's key in the system it came from (an import file, the demo set): re-imports update, never duplicate.
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="", db_index=True)
 
