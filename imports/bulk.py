@@ -7,20 +7,23 @@ here they are matched against the registry by external id in one query, and then
   inserts the new sites together with their history rows and another updates the matched ones
   (again with their history);
 - a first load that brings more new sites than the table holds (and at least
-  settings.IMPORT_REBUILD_INDEXES_MIN_ROWS) is loaded the way PostgreSQL's manual advises for
-  populating a table: the secondary indexes and foreign keys are set aside, the new sites are
-  copied straight into the table (COPY writes a page of rows at a time, an INSERT a row at a
-  time), their history rows are one INSERT ... SELECT of them, and the indexes and keys are
-  put back as they were. All of this is inside the import's transaction: a rejected or failed
-  import leaves the indexes and keys exactly as they were, too.
+  settings.IMPORT_REBUILD_INDEXES_MIN_ROWS), in an import that is to be committed, is loaded the
+  way PostgreSQL's manual advises for populating a table: the secondary indexes are dropped, the
+  new sites are copied straight into the table (COPY writes a page of rows at a time, an INSERT a
+  row at a time), their history rows are one INSERT ... SELECT of them, and the indexes are built
+  again as they were. All of this is inside the import's transaction: a failed import leaves the
+  indexes exactly as they were, too.
 """
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 from gis.models import MunicipalityLocator
@@ -75,8 +78,20 @@ def copy_texts(values, convert=str, blank_is_empty: bool = False) -> list[str]:
     return texts
 
 
-SITE_FORMATS = {"capacity": lambda v: f"{v:.3f}", "operator_id": lambda v: str(int(v)),
-                "commissioning_year": lambda v: str(int(v))}
+def number_texts(values: pd.Series, integer: bool) -> list[str]:
+    """A numeric column as COPY text, formatted by Arrow (C++) rather than a Python call per value.
+
+    Decimals arrive rounded to their places (imports.columns.parse_decimal), so the shortest text
+    that gives the double back is that decimal (sometimes in exponent form, which numeric reads).
+    """
+    array = pa.array(pd.to_numeric(values), from_pandas=True)
+    if integer:
+        array = array.cast(pa.int64())
+    return pc.fill_null(array.cast(pa.string()), COPY_NULL).to_pylist()
+
+
+# Numeric columns: whether each is an integer.
+SITE_NUMBERS = {"capacity": False, "operator_id": True, "commissioning_year": True}
 
 
 def hex_wkb(geometries: np.ndarray) -> list[str]:
@@ -110,40 +125,41 @@ class SiteRows:
     def __len__(self):
         return len(self.values)
 
-    def text(self, positions: np.ndarray, leading: dict[str, np.ndarray]) -> str:
-        """Rows at `positions`: the `leading` columns (COPY text, one per position), then ours."""
+    def text(self, positions: np.ndarray, leading: dict[str, np.ndarray], trailing: dict[str, str]) -> str:
+        """Rows at `positions`: the `leading` columns (COPY text, one per position), ours, then the constant
+        `trailing` ones."""
         part = self.values.iloc[positions]
         geometry = self.geometry[positions]
         ready = {"geometry": hex_wkb(geometry), "municipality_code": self.locate(geometry).tolist()}
         columns = [column.tolist() for column in leading.values()]
-        columns += [ready[c] if c in ready else
-                    copy_texts(part[c], SITE_FORMATS.get(c, str), blank_is_empty=c in TEXT_COLUMNS)
-                    for c in SITE_COLUMNS]
+        columns += [ready[c] if c in ready else number_texts(part[c], SITE_NUMBERS[c]) if c in SITE_NUMBERS else
+                    copy_texts(part[c], blank_is_empty=c in TEXT_COLUMNS) for c in SITE_COLUMNS]
+        columns += [[value] * len(positions) for value in trailing.values()]
         return "\n".join(map("\t".join, zip(*columns))) + "\n"
 
-    def copy(self, cursor, table: str, positions: np.ndarray, progress, leading: dict[str, np.ndarray]) -> None:
+    def copy(self, cursor, table: str, positions: np.ndarray, progress, leading: dict[str, np.ndarray],
+             trailing: dict[str, str] | None = None) -> None:
         """COPY the rows at `positions` into `table`, reporting progress by rows sent."""
-        names = ", ".join([*leading, *SITE_COLUMNS])
+        trailing = trailing or {}
+        names = ", ".join([*leading, *SITE_COLUMNS, *trailing])
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper does not pass a writer on
         with raw.copy(f"COPY {table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
             for start in range(0, len(positions), COPY_CHUNK_ROWS):
                 chunk = slice(start, start + COPY_CHUNK_ROWS)
-                copy.write(self.text(positions[chunk], {k: v[chunk] for k, v in leading.items()}))
+                copy.write(self.text(positions[chunk], {k: v[chunk] for k, v in leading.items()}, trailing))
                 progress(min(start + COPY_CHUNK_ROWS, len(positions)))
 
 
 @dataclass
 class SetAside:
-    """What a bulk load drops and puts back: (table, name, definition) of secondary indexes and foreign keys."""
+    """The secondary indexes a bulk load drops and builds again: (table, name, definition)."""
 
     indexes: list[tuple[str, str, str]] = field(default_factory=list)
-    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
 
     def restore(self, cursor) -> None:
+        _fire_pending_key_checks(cursor, sorted({table for table, _name, _definition in self.indexes}))
         for _table, _name, definition in self.indexes:
             cursor.execute(definition)
-        for table, name, definition in self.foreign_keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
 
 
 def _table_smaller_than(cursor, table: str, rows: int) -> bool:
@@ -152,8 +168,8 @@ def _table_smaller_than(cursor, table: str, rows: int) -> bool:
 
 
 def _fire_pending_key_checks(cursor, tables: list[str]) -> None:
-    """Run now the deferred foreign-key checks on the tables (they would run at commit anyway): ALTER TABLE
-    refuses a table with pending trigger events, such as rows written earlier in the same transaction."""
+    """Run now the deferred foreign-key checks of the rows just written (they would run at commit anyway),
+    then defer those keys again: CREATE INDEX refuses a table with pending trigger events."""
     cursor.execute("SELECT conname FROM pg_constraint WHERE (conrelid = ANY(%s::regclass[]) "
                    "OR confrelid = ANY(%s::regclass[])) AND contype = 'f' AND condeferrable AND condeferred",
                    [tables, tables])
@@ -163,42 +179,13 @@ def _fire_pending_key_checks(cursor, tables: list[str]) -> None:
         cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
 
 
-def _set_aside(cursor, tables: list[str]) -> SetAside:
-    """Drop the tables' secondary indexes and foreign keys (the caller holds their locks)."""
-    _fire_pending_key_checks(cursor, tables)
-    cursor.execute("""
-        SELECT x.indrelid::regclass::text, c.relname, pg_get_indexdef(x.indexrelid)
-        FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-        WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique AND NOT x.indisprimary AND x.indisvalid
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
-        ORDER BY 1, 2""", [tables])
-    indexes = cursor.fetchall()
-    cursor.execute("""
-        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
-        WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f' ORDER BY 1, 2""", [tables])
-    foreign_keys = cursor.fetchall()
-    quote = connection.ops.quote_name
-    if indexes:
-        cursor.execute("DROP INDEX " + ", ".join(quote(name) for _table, name, _definition in indexes))
-    for table, name, _definition in foreign_keys:
-        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-    return SetAside(indexes, foreign_keys)
-
-
-def _referenced_tables(cursor, tables: list[str]) -> list[str]:
-    cursor.execute("SELECT DISTINCT confrelid::regclass::text FROM pg_constraint "
-                   "WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f' ORDER BY 1", [tables])
-    return [name for (name,) in cursor.fetchall()]
-
-
 def begin_bulk_load(cursor, table: str, history_table: str, new_rows: int) -> SetAside | None:
-    """Set aside the indexes and keys of the sites (and of their history, when it too is smaller than the
-    load), or None when this load is to go the ordinary way: too small, into a table larger than it, or
-    into a table that someone is using (its lock not had within SET_ASIDE_LOCK_TIMEOUT).
+    """Drop the secondary indexes of the sites (and of their history, when it too is smaller than the load),
+    or None when this load is to go the ordinary way: too small, into a table larger than it, or into a
+    table that someone is using (its lock not had within SET_ASIDE_LOCK_TIMEOUT).
 
-    Putting a foreign key back takes a SHARE ROW EXCLUSIVE lock on the table it references (the
-    organisations, the users): those locks are taken here too, all or none within the timeout,
-    so the import never waits on them while it holds the sites.
+    Foreign keys stay: dropping one would lock the table it references (the users, whom every request
+    reads) as exclusively as the sites.
     """
     if new_rows < settings.IMPORT_REBUILD_INDEXES_MIN_ROWS or not _table_smaller_than(cursor, table, new_rows):
         return None
@@ -207,12 +194,19 @@ def begin_bulk_load(cursor, table: str, history_table: str, new_rows: int) -> Se
         with transaction.atomic():
             cursor.execute(f"SET LOCAL lock_timeout = '{SET_ASIDE_LOCK_TIMEOUT}'")
             cursor.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
-            if referenced := [name for name in _referenced_tables(cursor, tables) if name not in tables]:
-                cursor.execute(f"LOCK TABLE {', '.join(referenced)} IN SHARE ROW EXCLUSIVE MODE")
     except OperationalError:
         return None
     cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
-    return _set_aside(cursor, tables)
+    cursor.execute("""
+        SELECT x.indrelid::regclass::text, x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid)
+        FROM pg_index x
+        WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique AND NOT x.indisprimary AND x.indisvalid
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+        ORDER BY 1, 2""", [tables])
+    indexes = cursor.fetchall()
+    if indexes:
+        cursor.execute("DROP INDEX " + ", ".join(name for _table, name, _definition in indexes))
+    return SetAside(indexes)
 
 
 def _reserve_ids(cursor, table: str, count: int) -> np.ndarray:
@@ -251,24 +245,30 @@ def write_sites(values: pd.DataFrame, geometry: np.ndarray, updatable: list[str]
     history_listing = ", ".join(own + bookkeeping)
     user_id = getattr(context.user, "pk", None)
     rows = SiteRows(values, geometry, MunicipalityLocator().codes_for)
+    now = timezone.now()
     total = len(rows)
     counts = Counts()
     with connection.cursor() as cursor:
         site_ids = registered_ids(cursor, table, values["external_id"])
         staged = np.arange(total)  # the rows that go through the staging table
         new_positions = np.flatnonzero(site_ids < 0)
-        set_aside = begin_bulk_load(cursor, table, history_table, len(new_positions)) if len(new_positions) else None
+        # An import that will be rolled back (a dry run, rejected rows) does not lock the table for it.
+        set_aside = (begin_bulk_load(cursor, table, history_table, len(new_positions))
+                     if len(new_positions) and context.commits else None)
         if set_aside is not None:
-            ids = _reserve_ids(cursor, table, len(new_positions))
-            # created_at and updated_at are the columns' default (the statement's time): text to parse, 200,000
-            # times, costs the server more than the column's default does.
-            rows.copy(cursor, table, new_positions, lambda done: context.progress("writing", done, total),
-                      leading={"id": ids.astype(str)})
-            cursor.execute(f"""
-                INSERT INTO {history_table} ({history_listing})
-                SELECT {", ".join(own)}, now(), %s, '+', %s FROM {table} WHERE id BETWEEN %s AND %s""",
-                           [context.change_reason, user_id, int(ids[0]), int(ids[-1])])
-            counts.created = cursor.rowcount
+            # Matched again under the lock: another import may have committed while this one waited for it.
+            site_ids = registered_ids(cursor, table, values["external_id"])
+            new_positions = np.flatnonzero(site_ids < 0)
+            if len(new_positions):
+                ids = _reserve_ids(cursor, table, len(new_positions))
+                rows.copy(cursor, table, new_positions, lambda done: context.progress("writing", done, total),
+                          leading={"id": ids.astype(str)},
+                          trailing={"created_at": now.isoformat(), "updated_at": now.isoformat()})
+                cursor.execute(f"""
+                    INSERT INTO {history_table} ({history_listing})
+                    SELECT {", ".join(own)}, now(), %s, '+', %s FROM {table} WHERE id BETWEEN %s AND %s""",
+                               [context.change_reason, user_id, int(ids[0]), int(ids[-1])])
+                counts.created = cursor.rowcount
             set_aside.restore(cursor)
             staged = np.flatnonzero(site_ids >= 0)
         if len(staged):
@@ -284,14 +284,14 @@ def write_sites(values: pd.DataFrame, geometry: np.ndarray, updatable: list[str]
                 # inserted (RETURNING) plus who, when and why, in the same statement.
                 cursor.execute(f"""
                     WITH created AS (
-                        INSERT INTO {table} ({listed})
-                        SELECT {listed} FROM import_sites WHERE id IS NULL
+                        INSERT INTO {table} ({listed}, created_at, updated_at)
+                        SELECT {listed}, %s, %s FROM import_sites WHERE id IS NULL
                         RETURNING *
                     ), history AS (
                         INSERT INTO {history_table} ({history_listing})
                         SELECT {", ".join(f"r.{c}" for c in own)}, now(), %s, '+', %s FROM created r
                     )
-                    SELECT count(*) FROM created""", [context.change_reason, user_id])
+                    SELECT count(*) FROM created""", [now, now, context.change_reason, user_id])
                 counts.created = cursor.fetchone()[0]
             matched = total - len(new_positions)
             if matched and updatable:

@@ -222,6 +222,9 @@ def _read_vector(path: Path, fmt: str, layer: str) -> Table:
                     meta, geometry_table = pyogrio.read_arrow(path, layer=name, columns=[])
                     wkb = (geometry_table.column(0).to_numpy(zero_copy_only=False) if geometry_table.num_columns
                            else np.full(len(frame), None, dtype=object))
+                    if len(wkb) != len(frame):
+                        raise ValueError(_("%(geometries)s geometries for %(rows)s rows.")
+                                         % {"geometries": len(wkb), "rows": len(frame)})
                     geometry, layer_crs = shapely.from_wkb(wkb), meta["crs"]
                 else:
                     gdf = pyogrio.read_dataframe(path, layer=name, use_arrow=True)

@@ -76,6 +76,7 @@ class WriteContext:
     user: object
     change_reason: str
     progress: object  # callable(phase, done, total)
+    commits: bool = True  # False when the writes are to be rolled back (a dry run, or rows were rejected)
 
 
 class RowRejected(Exception):

@@ -174,9 +174,11 @@ def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> No
     progress("checking", 0, len(table))
     prepared = prepare(table, kind, options.mapping, run.file_name)
     run.mapped_columns = {name: column for name, column in prepared.mapping.columns.items()}
-    context = WriteContext(run.created_by, run.change_reason, progress)
+    commits = not options.dry_run and (not prepared.rejected.any() or options.valid_rows_only)
+    context = WriteContext(run.created_by, run.change_reason, progress, commits)
     with transaction.atomic():
         counts = kind.write(prepared, context)
+        # Rows rejected while writing (a record-by-record kind) decide too.
         rejected = bool(prepared.rejected.any())
         commit = not options.dry_run and (not rejected or options.valid_rows_only)
         if not commit:

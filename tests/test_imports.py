@@ -325,7 +325,7 @@ def _foreign_keys(table):
 SITE_TABLES = (EnergySite._meta.db_table, EnergySite.history.model._meta.db_table)
 
 
-def test_a_first_large_load_rebuilds_the_indexes_and_keys_as_they_were(tmp_path, settings, role_users):
+def test_a_first_large_load_rebuilds_the_indexes_as_they_were_and_keeps_the_keys(tmp_path, settings, role_users):
     settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10  # 12 new sites into an empty table: the first-load path
     operator = make_organisation(cvr="10000009")
     before = {table: (_index_definitions(table), _foreign_keys(table)) for table in SITE_TABLES}
@@ -343,7 +343,7 @@ def test_a_first_large_load_rebuilds_the_indexes_and_keys_as_they_were(tmp_path,
         assert all(rebuilt[name] != oids[table][name] for name in rebuilt), table
     park = EnergySite.objects.get(external_id="SOL-3")
     assert (park.operator, park.municipality_code, park.capacity) == (operator, "0851", Decimal("12.500"))
-    assert park.created_at == park.updated_at and park.created_at is not None  # the columns' database default
+    assert park.created_at == park.updated_at and park.created_at is not None
     assert EnergySite.objects.filter(operator=None).count() == 6
     history = EnergySite.history.filter(history_type="+", history_change_reason=f"import #{run.pk}: parks.gpkg")
     assert history.count() == 12 and set(history.values_list("history_user", flat=True)) == {role_users["editor"].pk}
@@ -356,7 +356,7 @@ def test_a_first_large_load_rebuilds_the_indexes_and_keys_as_they_were(tmp_path,
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 12)
 
 
-def test_the_keys_are_enforced_again_after_a_first_large_load(tmp_path, settings):
+def test_the_foreign_keys_hold_after_a_first_large_load(tmp_path, settings):
     from django.db import IntegrityError, connection, transaction
 
     settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10
@@ -384,7 +384,27 @@ def test_a_first_large_load_among_known_sites_creates_the_new_and_updates_the_kn
     assert EnergySite.history.filter(history_type="+", history_change_reason__startswith=f"import #{run.pk}").count() == 10
 
 
-def test_a_rejected_first_large_load_leaves_nothing_and_the_indexes_as_they_were(tmp_path, settings):
+def test_a_first_large_load_keeps_the_indexes_of_a_history_larger_than_it(tmp_path, settings):
+    """One site edited 14 times: its history outgrows the 12 new sites, so only the sites' table is set aside."""
+    settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10
+    from .conftest import make_site
+
+    site = make_site(name="Edited often", site_type="biogas", external_id="B-1")
+    for number in range(14):
+        site.description = f"Edit {number}"
+        site.save()
+    oids = {table: _index_oids(table) for table in SITE_TABLES}
+    run = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
+    assert (run.status, run.created_count) == ("applied", 12)
+    sites, history = SITE_TABLES
+    assert all(oid != oids[sites][name] for name, oid in _index_oids(sites).items())  # rebuilt
+    assert _index_oids(history) == oids[history]  # left alone
+    assert EnergySite.history.filter(history_change_reason__startswith=f"import #{run.pk}").count() == 12
+    assert EnergySite.history.count() == 15 + 12
+
+
+def test_a_rejected_first_large_load_leaves_nothing_and_never_locks_the_table_for_it(tmp_path, settings):
+    """An import that will be rolled back (one row rejected, "valid rows only" not asked) takes the ordinary path."""
     settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 10
     oids = {table: _index_oids(table) for table in SITE_TABLES}
     keys = {table: _foreign_keys(table) for table in SITE_TABLES}
@@ -398,6 +418,9 @@ def test_a_rejected_first_large_load_leaves_nothing_and_the_indexes_as_they_were
     assert EnergySite.objects.count() == 0 and EnergySite.history.count() == 0
     assert {table: _index_oids(table) for table in SITE_TABLES} == oids  # the very same indexes: never dropped
     assert {table: _foreign_keys(table) for table in SITE_TABLES} == keys
+    applied = run_import(path, "--kind", "sites", "--default", "site_type=solar", "--valid-rows-only")
+    assert (applied.status, applied.created_count) == ("applied", 11)
+    assert all(oid != oids[SITE_TABLES[0]][name] for name, oid in _index_oids(SITE_TABLES[0]).items())  # rebuilt
 
 
 def test_a_busy_table_is_loaded_without_touching_its_indexes(tmp_path, settings):
