@@ -4,8 +4,8 @@ Writes the GeoPackage once (EPSG:25832 points in and around Aalborg, with the co
 turbine register), then, round after round in one run, times:
   ours       manage.py import's service: read, check every row, write sites + history rows (into an empty
              table it is a load larger than the table: the sites are copied (COPY) straight into it with
-             its secondary indexes and foreign keys set aside, their history rows are one INSERT ... SELECT,
-             and the indexes and keys are built again at the end, as ogr2ogr does for its new table)
+             its secondary indexes dropped, their history rows are one INSERT ... SELECT, and the indexes
+             are built again at the end, as ogr2ogr does for its new table; foreign keys stay)
   ogr2ogr    ogr2ogr -f PostgreSQL with PG_USE_COPY=YES into a scratch table (no checks, no history)
   bulk_create  read with pyogrio, build EnergySite objects, Model.objects.bulk_create (no checks, no history)
 Targets: ours <= 2x ogr2ogr, ours >= 5x faster than bulk_create.

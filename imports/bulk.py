@@ -54,7 +54,7 @@ def history_columns(model) -> tuple[list[str], list[str]]:
     return own, ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
-def copy_texts(values, convert=str, blank_is_empty: bool = False) -> list[str]:
+def copy_texts(values, blank_is_empty: bool = False) -> list[str]:
     """One column as COPY's text format spells it: NULL as \\N; backslash, tab, newline and CR escaped.
 
     Built with plain list operations over the whole column (no per-row formatting calls for strings):
@@ -68,7 +68,7 @@ def copy_texts(values, convert=str, blank_is_empty: bool = False) -> list[str]:
         array = series.to_numpy(dtype=object)
         if missing.any():
             array = np.where(missing, "", array)
-        texts = [v if v.__class__ is str else convert(v) for v in array.tolist()]
+        texts = [v if v.__class__ is str else str(v) for v in array.tolist()]
     joined = "".join(texts)
     if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
         texts = [t.translate(COPY_ESCAPES) for t in texts]
