@@ -4,7 +4,9 @@ import zipfile
 from decimal import Decimal
 
 import geopandas as gpd
+import pandas as pd
 import pytest
+import shapely
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.management import CommandError, call_command
 
@@ -354,6 +356,45 @@ def test_a_first_large_load_rebuilds_the_indexes_as_they_were_and_keeps_the_keys
     )).count() == 12
     again = run_import(path, "--kind", "sites", "--default", "site_type=solar")
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 12)
+
+
+TRICKY_SITES = [  # (id, name, capacity MW, commissioning year, description, geometry)
+    ("T-1", "Tab\there, new\nline, back\\slash", 0.001, 1990, "Ærø – «citat» 🌬️", shapely.Point(552_000, 6_310_100)),
+    ("T-2", "Æbeltoft Sø", 12_345_678_901.234, None, "", shapely.box(560_000, 6_310_000, 560_500, 6_310_400)),
+    ("T-3", "Nul", 0.0, 2024, "\\N is not NULL", shapely.Point(554_000, 6_311_000)),
+    ("T-4", "Uden effekt", None, 2001, "CR\rhere", shapely.Point(555_000, 6_311_500)),
+]
+
+
+@pytest.mark.parametrize("first_load", [True, False], ids=["first-load path", "staging path"])
+def test_every_value_arrives_exactly_as_written_in_the_file(tmp_path, settings, first_load):
+    """COPY's binary form carries tabs, newlines, backslashes, non-Latin text, the largest and smallest
+    capacities, missing numbers, points and polygons, on both paths and on re-import."""
+    settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 3 if first_load else 1_000
+    oids = _index_oids(SITE_TABLES[0])
+    keys, names, capacities, years, descriptions, geometries = zip(*TRICKY_SITES)
+    frame = gpd.GeoDataFrame({"id": keys, "navn": names, "type": "solar", "effekt_mw": capacities,
+                              "idriftsat": pd.array(years, dtype="Int64"), "beskrivelse": descriptions},
+                             geometry=list(geometries), crs=25832)
+    path = tmp_path / "tricky.gpkg"
+    frame.to_file(path, layer="tricky", driver="GPKG")
+    run = run_import(path, "--kind", "sites")
+    assert (run.status, run.created_count) == ("applied", 4)
+    assert (_index_oids(SITE_TABLES[0]) != oids) is first_load  # the path this case is about
+    stored = {site.external_id: site for site in EnergySite.objects.all()}
+    for key, name, capacity, year, description, geometry in TRICKY_SITES:
+        site = stored[key]
+        assert (site.name, site.commissioning_year, site.description) == (name, year, description)
+        assert site.capacity == (None if capacity is None else Decimal(f"{capacity:.3f}"))
+        assert shapely.from_wkb(bytes(site.geometry.wkb)).equals_exact(geometry, 0) and site.geometry.srid == 25832
+        assert (site.municipality_code, site.data_source, site.capacity_unit) == ("0851", "tricky.gpkg", "MW")
+    frame.loc[1, "effekt_mw"] = 0.5
+    frame.loc[0, "navn"] = "Still\ttricky\\"
+    frame.to_file(path, layer="tricky", driver="GPKG")
+    again = run_import(path, "--kind", "sites")
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 2, 2)
+    assert EnergySite.objects.get(external_id="T-2").capacity == Decimal("0.500")
+    assert EnergySite.objects.get(external_id="T-1").name == "Still\ttricky\\"
 
 
 def test_the_foreign_keys_hold_after_a_first_large_load(tmp_path, settings):
