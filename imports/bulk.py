@@ -8,11 +8,13 @@ here they are matched against the registry by external id in one query, and then
   (again with their history);
 - a first load that brings more new sites than the table holds (and at least
   settings.IMPORT_REBUILD_INDEXES_MIN_ROWS), in an import that is to be committed, is loaded the
-  way PostgreSQL's manual advises for populating a table: the secondary indexes are dropped, the
-  new sites are copied straight into the table (COPY writes a page of rows at a time, an INSERT a
-  row at a time; in COPY's binary form, so the server parses no text), their history rows are one INSERT ... SELECT of them, and the indexes are built
-  again as they were. All of this is inside the import's transaction: a failed import leaves the
-  indexes exactly as they were, too.
+  way PostgreSQL's manual advises for populating a table: the secondary indexes (and the history's
+  primary key) are dropped, the new sites are copied straight into the table (COPY writes a page of
+  rows at a time, an INSERT a row at a time), their history rows are one INSERT ... SELECT of them,
+  and the indexes are built again as they were. All of this is inside the import's transaction: a
+  failed import leaves the indexes exactly as they were, too.
+
+Rows go to COPY in its binary form, so the server parses no text.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -258,12 +260,17 @@ class SiteRows:
 
 @dataclass
 class SetAside:
-    """The secondary indexes a bulk load drops and builds again: (table, name, definition)."""
+    """What a bulk load drops and builds again: the tables it locked, their secondary indexes
+    (table, name, definition) and the primary keys no foreign key refers to (table, name, definition)."""
 
+    tables: list[str] = field(default_factory=list)
     indexes: list[tuple[str, str, str]] = field(default_factory=list)
+    primary_keys: list[tuple[str, str, str]] = field(default_factory=list)
 
     def restore(self, cursor) -> None:
-        _fire_pending_key_checks(cursor, sorted({table for table, _name, _definition in self.indexes}))
+        _fire_pending_key_checks(cursor, self.tables)
+        for table, name, definition in self.primary_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
         for _table, _name, definition in self.indexes:
             cursor.execute(definition)
 
@@ -286,8 +293,8 @@ def _fire_pending_key_checks(cursor, tables: list[str]) -> None:
 
 
 def begin_bulk_load(cursor, table: str, history_table: str, new_rows: int) -> SetAside | None:
-    """Drop the secondary indexes of the sites (and of their history, when it too is smaller than the load),
-    or None when this load is to go the ordinary way: too small, into a table larger than it, or into a
+    """Drop the secondary indexes of the sites (and of their history, when it too is smaller than the load,
+    with its primary key: no foreign key refers to it), or None when this load is to go the ordinary way: too small, into a table larger than it, or into a
     table that someone is using (its lock not had within SET_ASIDE_LOCK_TIMEOUT).
 
     Foreign keys stay: dropping one would lock the table it references (the users, whom every request
@@ -312,14 +319,25 @@ def begin_bulk_load(cursor, table: str, history_table: str, new_rows: int) -> Se
     indexes = cursor.fetchall()
     if indexes:
         cursor.execute("DROP INDEX " + ", ".join(name for _table, name, _definition in indexes))
-    return SetAside(indexes)
+    # A primary key is put back as it was, too, where no foreign key needs it meanwhile (the history's).
+    cursor.execute("""
+        SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k
+        WHERE k.conrelid = ANY(%s::regclass[]) AND k.contype = 'p'
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = k.conrelid)
+        ORDER BY 1""", [tables])
+    primary_keys = cursor.fetchall()
+    if primary_keys:  # ALTER TABLE refuses a table with rows of this transaction still to be checked
+        _fire_pending_key_checks(cursor, tables)
+    for owner, name, _definition in primary_keys:
+        cursor.execute(f"ALTER TABLE {owner} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    return SetAside(tables, indexes, primary_keys)
 
 
-def _reserve_ids(cursor, table: str, count: int) -> np.ndarray:
+def _reserve_ids(cursor, table: str, count: int, column: str = "id") -> np.ndarray:
     """`count` ids from the table's identity sequence, consecutive (the caller holds the table's exclusive
     lock, so no INSERT can draw from the sequence meanwhile)."""
-    cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
-                   [table, table, count])
+    cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
+                   [table, column, table, column, count])
     last = cursor.fetchone()[0]
     return np.arange(last - count + 1, last + 1)
 
@@ -369,10 +387,15 @@ def write_sites(values: pd.DataFrame, geometry: np.ndarray, updatable: list[str]
                 ids = _reserve_ids(cursor, table, len(new_positions))
                 rows.copy(cursor, table, new_positions, lambda done: context.progress("writing", done, total),
                           ids, stamps={"created_at": now, "updated_at": now})
+                history_ids, id_params = "", []
+                if history_table in set_aside.tables:  # its ids too drawn at once: no nextval() per row
+                    first_history_id = _reserve_ids(cursor, history_table, len(ids), "history_id")[0]
+                    history_ids, id_params = "history_id, ", [int(ids[0]), int(first_history_id)]
                 cursor.execute(f"""
-                    INSERT INTO {history_table} ({history_listing})
-                    SELECT {", ".join(own)}, now(), %s, '+', %s FROM {table} WHERE id BETWEEN %s AND %s""",
-                               [context.change_reason, user_id, int(ids[0]), int(ids[-1])])
+                    INSERT INTO {history_table} ({history_ids}{history_listing})
+                    SELECT {"id - %s + %s, " if history_ids else ""}{", ".join(own)}, now(), %s, '+', %s
+                    FROM {table} WHERE id BETWEEN %s AND %s""",
+                               [*id_params, context.change_reason, user_id, int(ids[0]), int(ids[-1])])
                 counts.created = cursor.rowcount
             set_aside.restore(cursor)
             staged = np.flatnonzero(site_ids >= 0)

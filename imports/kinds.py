@@ -176,10 +176,14 @@ class SitesImport(ImportKind):
         ]
 
     def allowed_geometry_types(self, values):
+        """Lines for pipes, areas or points for every other type (and any of them for a row without a type):
+        one tuple for all rows where they share it, as a register of turbines or parks does."""
         both = AREA_OR_POINT_TYPES + LINE_TYPES
-        kinds = values["site_type"].to_numpy() if "site_type" in values else np.full(len(values), None)
-        return [LINE_TYPES if kind in EnergySite.PIPE_TYPES else AREA_OR_POINT_TYPES if kind else both
-                for kind in kinds]
+        kinds = values["site_type"] if "site_type" in values else pd.Series(None, index=values.index, dtype=object)
+        pipes, typed = kinds.isin(EnergySite.PIPE_TYPES).to_numpy(), (kinds.notna() & (kinds != "")).to_numpy()
+        if typed.all() and not pipes.any():
+            return AREA_OR_POINT_TYPES
+        return [LINE_TYPES if pipe else AREA_OR_POINT_TYPES if known else both for pipe, known in zip(pipes, typed)]
 
     def check(self, prepared):
         values = prepared.values

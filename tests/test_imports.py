@@ -315,6 +315,14 @@ def _many_parks(tmp_path, count=12):
     return path
 
 
+def _primary_key_oid(table):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [table])
+        return cursor.fetchone()[0]
+
+
 def _foreign_keys(table):
     from django.db import connection
 
@@ -332,6 +340,7 @@ def test_a_first_large_load_rebuilds_the_indexes_as_they_were_and_keeps_the_keys
     operator = make_organisation(cvr="10000009")
     before = {table: (_index_definitions(table), _foreign_keys(table)) for table in SITE_TABLES}
     oids = {table: _index_oids(table) for table in SITE_TABLES}
+    primary_keys = {table: _primary_key_oid(table) for table in SITE_TABLES}
     assert all(len(indexes) >= 3 and keys for indexes, keys in before.values())
     parks = solar_parks(12).assign(cvr=["10000009"] * 6 + [""] * 6)
     path = tmp_path / "parks.gpkg"
@@ -343,6 +352,9 @@ def test_a_first_large_load_rebuilds_the_indexes_as_they_were_and_keeps_the_keys
         rebuilt = _index_oids(table)
         assert rebuilt.keys() == oids[table].keys()
         assert all(rebuilt[name] != oids[table][name] for name in rebuilt), table
+    # The history's primary key was built again; the sites' one, which measures refer to, never dropped.
+    assert _primary_key_oid(SITE_TABLES[0]) == primary_keys[SITE_TABLES[0]]
+    assert _primary_key_oid(SITE_TABLES[1]) != primary_keys[SITE_TABLES[1]]
     park = EnergySite.objects.get(external_id="SOL-3")
     assert (park.operator, park.municipality_code, park.capacity) == (operator, "0851", Decimal("12.500"))
     assert park.created_at == park.updated_at and park.created_at is not None
@@ -356,6 +368,10 @@ def test_a_first_large_load_rebuilds_the_indexes_as_they_were_and_keeps_the_keys
     )).count() == 12
     again = run_import(path, "--kind", "sites", "--default", "site_type=solar")
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 12)
+    park.name = "Renamed by hand"  # the history's ids were drawn from its sequence: the next one is free
+    park.save()
+    assert park.history.order_by("history_id").last().name == "Renamed by hand"
+    assert len(set(EnergySite.history.values_list("history_id", flat=True))) == EnergySite.history.count() == 13
 
 
 TRICKY_SITES = [  # (id, name, capacity MW, commissioning year, description, geometry)
@@ -435,11 +451,12 @@ def test_a_first_large_load_keeps_the_indexes_of_a_history_larger_than_it(tmp_pa
         site.description = f"Edit {number}"
         site.save()
     oids = {table: _index_oids(table) for table in SITE_TABLES}
+    history_key = _primary_key_oid(SITE_TABLES[1])
     run = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
     assert (run.status, run.created_count) == ("applied", 12)
     sites, history = SITE_TABLES
     assert all(oid != oids[sites][name] for name, oid in _index_oids(sites).items())  # rebuilt
-    assert _index_oids(history) == oids[history]  # left alone
+    assert _index_oids(history) == oids[history] and _primary_key_oid(history) == history_key  # left alone
     assert EnergySite.history.filter(history_change_reason__startswith=f"import #{run.pk}").count() == 12
     assert EnergySite.history.count() == 15 + 12
 
