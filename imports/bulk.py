@@ -125,6 +125,8 @@ def binary_rows(fields: list[BinaryField]) -> memoryview:
     for column in fields:
         pieces += [BinaryField.fixed(column.lengths.astype(">i4")).data, column.data]
     joined = pc.binary_join_element_wise(*pieces, b"")
+    if joined.null_count:  # a null piece would drop its whole row from the stream
+        raise ValueError("A COPY field was left null.")
     _validity, offsets, values = joined.buffers()
     start, end = np.frombuffer(offsets, "int32")[[joined.offset, joined.offset + count]]
     return memoryview(values)[start:end]
@@ -148,7 +150,11 @@ def text_field(values, blank_is_empty: bool) -> BinaryField:
 def integer_field(values, dtype: str) -> BinaryField:
     numbers = pd.to_numeric(pd.Series(values), errors="raise")
     missing = numbers.isna().to_numpy()
-    return BinaryField.fixed(numbers.fillna(0).to_numpy().astype(dtype), missing)
+    whole = numbers.fillna(0).to_numpy()
+    limits = np.iinfo(np.dtype(dtype))
+    if not ((whole == np.floor(whole)) & (whole >= limits.min) & (whole <= limits.max)).all():  # never wrapped
+        raise ValueError(f"A value that is not a whole number of {limits.bits} bits.")
+    return BinaryField.fixed(whole.astype(dtype), missing)
 
 
 def numeric_field(values, places: int, max_digits: int) -> BinaryField:
@@ -247,7 +253,7 @@ class SiteRows:
         by rows sent."""
         stamps = stamps or {}
         names = ", ".join(["id", *SITE_COLUMNS, *stamps])
-        ids = pd.Series(ids).where(ids >= 0)
+        ids = pd.Series(pd.array(ids, dtype="Int64")).where(ids >= 0)  # exact: never through a float
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper does not pass a writer on
         with raw.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)", writer=QueuedLibpqWriter(raw)) as copy:
             copy.write(COPY_SIGNATURE)
