@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := postgresql-15-postgis-3 gdal-bin gettext chromium libreoffice
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench setup system-packages db stop-db migrate messages static clean-db
+.PHONY: run test lint format bench setup system-packages db stop-db migrate messages static clean-db
 
 run: setup
 	$(PY) manage.py load_demo
@@ -19,6 +19,16 @@ run: setup
 # Live-server threads must not keep connections, or the test database cannot be dropped at the end.
 test: setup
 	DATABASE_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format, settings in pyproject.toml) and the apps' one-way dependencies (import-linter).
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 bench: setup
 	$(PY) bench/progress.py

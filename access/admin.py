@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import ApiToken
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccessConfig(AppConfig):
-    """API tokens for scripts and the permission rules of the API."""
+    """The roles, API tokens for scripts, and the permission rules of the API."""
 
     name = "access"
     verbose_name = _("API access")
@@ -12,7 +12,7 @@ class AccessConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
-        from . import sign_in_limit, signals  # noqa: F401
+        from . import roles, sign_in_limit, signals  # noqa: F401  (roles: the post_migrate role sync)
         from .forms import RateLimitedAdminAuthenticationForm
 
         admin.site.login_form = RateLimitedAdminAuthenticationForm

@@ -65,3 +65,6 @@ class SignInFailure(models.Model):
     class Meta:
         verbose_name = _("failed sign-in")
         verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self):
+        return f"{self.username} @ {self.address} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,5 +1,5 @@
 from django.conf import settings
-from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
+from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 
 
 def may_read(user, model) -> bool:
@@ -26,3 +26,11 @@ class RolePermissions(DjangoModelPermissions):
         if request.method in SAFE_METHODS and settings.API_ANONYMOUS_READ and not request.user.is_authenticated:
             return True
         return super().has_permission(request, view)
+
+
+class CanViewRegistry(BasePermission):
+    """Signed in with a role that may read the registry (viewer, editor or administrator)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("partnerships.view_measure"))

@@ -54,7 +54,7 @@ def viewer_client():
     from django.contrib.auth.models import Group
     from django.test import Client
 
-    from registry.roles import sync_roles
+    from access.roles import sync_roles
 
     sync_roles()
     user, _ = get_user_model().objects.get_or_create(username="bench-viewer")

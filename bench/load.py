@@ -25,7 +25,6 @@ import uuid
 from collections import Counter, defaultdict
 
 import requests
-
 from common import tile_of, use_scratch_database
 from gunicorn_server import GunicornServer, new_secret_key
 
@@ -136,8 +135,8 @@ def writer(base, stop_at, results, editor_token, organisation_ids, shared_ids, s
 
 def lost_writes(results: Results) -> list[str]:
     """Every acknowledged write, looked up in the database; what is missing is lost."""
+    from core.versions import record_etag
     from partnerships.models import ClimatePartnership
-    from registry.versions import record_etag
 
     lost = []
     created = dict(results.created)

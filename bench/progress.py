@@ -9,7 +9,6 @@ Target: ours / reference <= 1.5 at p50.
 Run: .venv/bin/python bench/progress.py [--runs 40]
 """
 import argparse
-
 import statistics
 
 from common import summary, timed_together, use_scratch_database, viewer_client

@@ -28,7 +28,7 @@ FROM generate_series(1, %(sites)s) AS i;
 """
 BARE_SQL = """
 SELECT ST_AsMVT(t, 'sites', 4096, 'mvt') FROM (
-    SELECT id, name, site_type, planning_status, capacity::float8 AS capacity_value, capacity_unit, municipality_code,
+    SELECT id, name, site_type, planning_status, capacity::float8 AS capacity, capacity_unit, municipality_code,
            ST_AsMVTGeom(ST_Transform(geometry, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, 64, true) AS mvt
     FROM registry_energysite
     WHERE archived_at IS NULL AND geometry && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 25832)

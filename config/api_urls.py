@@ -3,10 +3,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from config import openapi  # noqa: F401  (registers the GeoJSON schema extension)
-from gis.api import LayerExportView
 from partnerships.api import views as partnership_views
 from progress import api as progress_api
-from registry.api import heat as heat_api, views as registry_views
+from publish.api import LayerExportView
+from registry.api import heat as heat_api
+from registry.api import views as registry_views
 
 router = DefaultRouter()
 router.register("organisations", registry_views.OrganisationViewSet)

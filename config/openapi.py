@@ -5,8 +5,12 @@ drf-spectacular documents the success responses; this adds every error status an
 """
 from django.contrib.gis.db import models as gis_models
 from drf_spectacular.contrib.rest_framework_gis import (
-    GeoFeatureModelSerializerExtension, build_geo_container_schema, build_geometry_geo_schema, build_linestring_schema,
-    build_point_schema, build_polygon_schema,
+    GeoFeatureModelSerializerExtension,
+    build_geo_container_schema,
+    build_geometry_geo_schema,
+    build_linestring_schema,
+    build_point_schema,
+    build_polygon_schema,
 )
 from drf_spectacular.plumbing import build_array_type
 

@@ -62,13 +62,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "core",
+    "access",
     "gis.apps.GeoConfig",
     "registry",
     "partnerships",
     "progress",
-    "access",
+    "publish",
     "ogc",
     "imports",
+    "demo",
     "django_filters",
 ]
 
@@ -243,7 +246,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": False,
 }

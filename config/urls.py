@@ -3,17 +3,24 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from progress.views import front_page
+
+from . import views
+
 # The language comes from the user's choice (cookie, set at /i18n/setlang/) or the browser's
 # Accept-Language, for pages and API alike; no language prefix in URLs.
 urlpatterns = [
+    path("", front_page, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
     path("progress/", include("progress.urls")),
     path("imports/", include("imports.urls")),
     path("ogc/", include("ogc.urls")),
-    path("", include("gis.urls")),
+    path("", include("publish.urls")),
     path("", include("registry.urls")),
+    path("", include("demo.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,78 +1,51 @@
-"""GET /api/exports/<layer>.<format>: a whole layer, filtered like its list, in the format asked for."""
-import logging
-
-from django.apps import apps
-from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+"""What every API endpoint of a spatial record adds to the core's: GeoJSON in the CRS the request names."""
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
 
-from access.permissions import may_read
+from core.api import ArchiveViewSet
 
-from .crs import WGS84, requested_srid
-from .exports import FORMATS, WRITERS, ExportDiskFull, read_frame, stream_geojson
-from .layers import LAYERS
-
-# GIS files default to the Danish CRS; web and spreadsheet formats to WGS84.
-DEFAULT_SRID = {"gpkg": 25832, "shp": 25832}
-CONTROL_PARAMETERS = {"srid", "crs", "format"}
-logger = logging.getLogger(__name__)
+from .crs import PRECISION, requested_srid
 
 
-class InsufficientStorage(APIException):
-    status_code = 507
-    default_code = "insufficient_storage"
+class CrsGeometryField(GeometryField):
+    """GeoJSON geometry in the CRS asked for with ?srid= (default EPSG:4326), both ways."""
+
+    def _srid(self):
+        request = self.context.get("request")
+        return requested_srid(request) if request is not None else 4326
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        srid = self._srid()
+        geom = value.transform(srid, clone=True) if value.srid != srid else value
+        self.precision = PRECISION[srid]
+        return super().to_representation(geom)
+
+    def to_internal_value(self, value):
+        try:
+            geom = super().to_internal_value(value)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(_("Not a valid GeoJSON geometry (type and coordinates)."))
+        if geom is not None:
+            geom.srid = self._srid()  # GeoJSON carries no CRS: it is the one the request names
+        return geom
 
 
-class LayerExportView(APIView):
-    @extend_schema(
-        summary="Download a whole layer (sites, partnerships, symbioses) as GeoJSON, CSV, Excel, GeoPackage or "
-                "zipped Shapefile",
-        parameters=[OpenApiParameter("srid", OpenApiTypes.INT, enum=[4326, 25832]),
-                    OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(LAYERS)),
-                    OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS))],
-        responses={**{(200, content_type.split(";")[0]): OpenApiTypes.BINARY for content_type, _ext in FORMATS.values()},
-                   (507, "application/json"): OpenApiTypes.OBJECT},
-    )
-    def get(self, request, layer, fmt):
-        if layer not in LAYERS or fmt not in FORMATS:
-            raise NotFound(_("Unknown layer or format: %(layer)s.%(fmt)s.") % {"layer": layer, "fmt": fmt})
-        srid = requested_srid(request, default=DEFAULT_SRID.get(fmt, WGS84))
-        query = LAYERS[layer](request, srid)
-        model = apps.get_model(query.model_label)
-        if not may_read(request.user, model):
-            raise PermissionDenied()
-        as_of = timezone.now()
-        metadata = {
-            "as_of": as_of.isoformat(timespec="seconds"),
-            "filter": {k: v[0] if len(v) == 1 else v for k, v in request.query_params.lists()
-                       if k not in CONTROL_PARAMETERS},
-            "crs_epsg": srid,
-        }
-        content_type, extension = FORMATS[fmt]
-        filename = f"{layer}-{as_of:%Y%m%d-%H%M%S}-epsg{srid}.{extension}"
-        if fmt == "geojson":
-            response = StreamingHttpResponse(stream_geojson(query, name=layer, srid=srid, metadata=metadata),
-                                             content_type=content_type)
-        else:
-            frame = read_frame(query, srid)
-            try:
-                # the whole file is written before anything is sent, so a failure cannot arrive as a short file
-                body = WRITERS[fmt](frame, name=layer, srid=srid, metadata=metadata)
-            except ExportDiskFull as error:
-                logger.error("Export %s.%s failed, disk full in EXPORT_WORK_DIR: %s", layer, fmt, error)
-                raise InsufficientStorage(_("The server ran out of disk space while writing the export, so nothing "
-                                            "was sent. Try again later, or ask the administrator to free space."))
-            response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Export-As-Of"] = metadata["as_of"]
-        return response
+class FeatureInputMixin:
+    """A GeoJSON Feature must be an object with an object of properties; anything else is a 400, not a 500."""
 
-    def get_permissions(self):
-        # Signed-in users get through here; the layer's own view permission is checked in get().
-        return [] if settings.API_ANONYMOUS_READ else [IsAuthenticated()]
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or not isinstance(data.get("properties", {}), dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Send a GeoJSON Feature: an object with 'geometry' and 'properties'.")]})
+        return super().to_internal_value(data)
+
+
+class RecordViewSet(ArchiveViewSet):
+    """The core's archive viewset, with ?srid= checked on every request of the API."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        requested_srid(request)  # a bad ?srid= is a 400 even when there is nothing to transform

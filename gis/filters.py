@@ -1,8 +1,8 @@
 """Spatial filters every spatial list and export understands: bbox, within a polygon, in the municipality."""
 import django_filters
-from django.db.models import Subquery
 from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 

@@ -14,17 +14,13 @@ here they are matched against the registry by external id in one query, and then
   and the indexes are built again as they were. All of this is inside the import's transaction: a
   failed import leaves the indexes exactly as they were, too.
 
-Rows go to COPY in its binary form, so the server parses no text.
+Rows go to COPY in its binary form (imports.copy_binary), so the server parses no text.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import shapely
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -32,6 +28,8 @@ from psycopg.copy import QueuedLibpqWriter
 
 from gis.models import MunicipalityLocator
 from registry.models import EnergySite
+
+from .copy_binary import COPY_SIGNATURE, COPY_TRAILER, binary_rows, column_encoder, text_field, timestamp_field
 
 # The sites' columns an import writes, in the order COPY is given them.
 SITE_COLUMNS = ("external_id", "name", "site_type", "planning_status", "geometry", "capacity", "capacity_unit",
@@ -56,145 +54,6 @@ def history_columns(model) -> tuple[list[str], list[str]]:
     return own, ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
-# COPY's binary format (PostgreSQL manual, "COPY", Binary Format): a signature, then each row as a field
-# count and, per field, its length (-1 for NULL) and the type's binary ("send") form; a -1 field count ends it.
-# The server then has no text to parse: a 100,000-site load is about a third faster on its side.
-COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # no flags, no header extension
-COPY_TRAILER = b"\xff\xff"
-NULL_LENGTH = -1
-POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)  # timestamps are microseconds since then
-NUMERIC_NEGATIVE = 0x4000
-
-
-@dataclass
-class BinaryField:
-    """One column of a chunk in COPY's binary form: every row's length word, and its bytes ('' for NULL)."""
-
-    lengths: np.ndarray  # int32, NULL_LENGTH for NULL
-    data: pa.Array  # binary
-
-    @classmethod
-    def fixed(cls, values: np.ndarray, missing: np.ndarray | None = None) -> "BinaryField":
-        """Fixed-width values (a big-endian dtype, or rows of bytes as uint8 rows), NULL where `missing`."""
-        raw = np.ascontiguousarray(values)
-        width = raw.dtype.itemsize * (raw.shape[1] if raw.ndim == 2 else 1)
-        data = pa.Array.from_buffers(pa.binary(width), len(raw), [None, pa.py_buffer(raw)]).cast(pa.binary())
-        lengths = np.full(len(raw), width, "int32")
-        if missing is not None and missing.any():
-            lengths[missing] = NULL_LENGTH
-            data = pc.if_else(pa.array(missing), b"", data)
-        return cls(lengths, data)
-
-    @classmethod
-    def variable(cls, data: pa.Array) -> "BinaryField":
-        """Variable-width values as Arrow binary, NULL where the array is null."""
-        lengths = pc.fill_null(pc.binary_length(data), NULL_LENGTH).to_numpy(zero_copy_only=False).astype("int32")
-        return cls(lengths, pc.fill_null(data, b""))
-
-
-def binary_rows(fields: list[BinaryField]) -> memoryview:
-    """The rows of a chunk as COPY binary: Arrow joins each row's pieces in one pass (no Python per row)."""
-    count = len(fields[0].lengths)
-    pieces = [BinaryField.fixed(np.full(count, len(fields), ">i2")).data]
-    for column in fields:
-        pieces += [BinaryField.fixed(column.lengths.astype(">i4")).data, column.data]
-    joined = pc.binary_join_element_wise(*pieces, b"")
-    if joined.null_count:  # a null piece would drop its whole row from the stream
-        raise ValueError("A COPY field was left null.")
-    _validity, offsets, values = joined.buffers()
-    start, end = np.frombuffer(offsets, "int32")[[joined.offset, joined.offset + count]]
-    return memoryview(values)[start:end]
-
-
-def text_field(values, blank_is_empty: bool) -> BinaryField:
-    """A text column as UTF-8; a missing value is NULL, or '' where the column is NOT NULL text."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    try:  # Arrow-backed text (what pandas reads files into) passes without a Python string per value
-        data = pa.array(series, pa.string(), from_pandas=True)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers in a text column: their text, as before
-        data = pa.array([None if pd.isna(v) else v if v.__class__ is str else str(v) for v in series.tolist()],
-                        pa.string())
-    if isinstance(data, pa.ChunkedArray):
-        data = data.combine_chunks()
-    if blank_is_empty:
-        data = pc.fill_null(data, "")
-    return BinaryField.variable(data.cast(pa.binary()))
-
-
-def integer_field(values, dtype: str) -> BinaryField:
-    numbers = pd.to_numeric(pd.Series(values), errors="raise")
-    missing = numbers.isna().to_numpy()
-    whole = numbers.fillna(0).to_numpy()
-    limits = np.iinfo(np.dtype(dtype))
-    if not ((whole == np.floor(whole)) & (whole >= limits.min) & (whole <= limits.max)).all():  # never wrapped
-        raise ValueError(f"A value that is not a whole number of {limits.bits} bits.")
-    return BinaryField.fixed(whole.astype(dtype), missing)
-
-
-def numeric_field(values, places: int, max_digits: int) -> BinaryField:
-    """numeric(max_digits, places) in its binary form: base-10000 digit groups around the decimal point.
-
-    Every value is written with the same groups (leading and trailing zero groups included: the server
-    strips them), so the whole column is a few numpy operations. Values arrive rounded to their places
-    (imports.columns.parse_decimal); scaled by 10^places they are exact integers in a double.
-    """
-    numbers = pd.to_numeric(pd.Series(values), errors="raise").to_numpy(dtype="float64", na_value=np.nan)
-    missing = np.isnan(numbers)
-    magnitude = np.abs(np.where(missing, 0, numbers))
-    whole_groups, fraction_groups = -(-(max_digits - places) // 4), -(-places // 4)
-    if not (magnitude < 10_000.0 ** whole_groups).all():  # beyond what the groups hold (or infinite): never cut
-        raise ValueError(f"A value of more than {max_digits - places} digits before the decimal point.")
-    scaled = np.rint(magnitude * 10 ** places).astype("int64")
-    whole, fraction = np.divmod(scaled, 10 ** places)
-    fraction = fraction * 10 ** (4 * fraction_groups - places)
-    groups = [(whole // 10_000 ** g) % 10_000 for g in reversed(range(whole_groups))]
-    groups += [(fraction // 10_000 ** g) % 10_000 for g in reversed(range(fraction_groups))]
-    count = len(numbers)
-    sign = np.where((numbers < 0) & (scaled > 0), NUMERIC_NEGATIVE, 0)
-    header = [np.full(count, whole_groups + fraction_groups), np.full(count, whole_groups - 1), sign,
-              np.full(count, places)]
-    return BinaryField.fixed(np.stack(header + groups, axis=1).astype(">i2"), missing)
-
-
-def geometry_field(geometries: np.ndarray) -> BinaryField:
-    """Plain WKB (the column's typmod gives it the storage SRID), NULL for None.
-
-    2D points, what registers are made of, are spelt from their coordinates with numpy, all at once;
-    anything else goes through GEOS's WKB writer.
-    """
-    if len(geometries) and (shapely.get_type_id(geometries) == 0).all() and not shapely.has_z(geometries).any():
-        xy = shapely.get_coordinates(geometries)
-        if len(xy) == len(geometries):  # no empty point among them
-            wkb = np.empty((len(xy), 21), np.uint8)
-            wkb[:, :5] = (1, 1, 0, 0, 0)  # little endian; type 1, Point
-            wkb[:, 5:] = np.ascontiguousarray(xy, "<f8").view(np.uint8)
-            return BinaryField.fixed(wkb)
-    return BinaryField.variable(pa.array(shapely.to_wkb(geometries), pa.binary(), from_pandas=True))
-
-
-def timestamp_field(moment: datetime, count: int) -> BinaryField:
-    microseconds = (moment - POSTGRES_EPOCH) // timedelta(microseconds=1)
-    return BinaryField.fixed(np.full(count, microseconds, ">i8"))
-
-
-def column_encoder(model, column: str):
-    """How a column of `model` is written in COPY binary: a function of a chunk's values to a BinaryField,
-    chosen by the column's database type, so a migration that changes a type cannot send the wrong bytes."""
-    model_field = model._meta.get_field(column)
-    db_type = model_field.db_type(connection)
-    if db_type.startswith(("varchar", "text")):
-        blank_is_empty = column in TEXT_COLUMNS
-        return lambda values: text_field(values, blank_is_empty)
-    if db_type in ("bigint", "integer", "smallint"):
-        dtype = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2"}[db_type]
-        return lambda values: integer_field(values, dtype)
-    if db_type.startswith("numeric"):
-        return lambda values: numeric_field(values, model_field.decimal_places, model_field.max_digits)
-    if db_type.startswith("geometry"):
-        return geometry_field
-    raise TypeError(f"No COPY binary encoder for {column} ({db_type})")
-
-
 class SiteRows:
     """The checked rows of a sites import, encoded for COPY a chunk at a time.
 
@@ -205,7 +64,8 @@ class SiteRows:
 
     def __init__(self, values: pd.DataFrame, geometry: np.ndarray, locate):
         self.values, self.geometry, self.locate = values, geometry, locate
-        self.encoders = {column: column_encoder(EnergySite, column) for column in ("id", *SITE_COLUMNS)}
+        self.encoders = {column: column_encoder(EnergySite, column, column in TEXT_COLUMNS)
+                         for column in ("id", *SITE_COLUMNS)}
 
     def __len__(self):
         return len(self.values)
@@ -342,83 +202,113 @@ def registered_ids(cursor, table: str, external_ids: pd.Series) -> np.ndarray:
     return keys.map(known).fillna(-1).astype("int64").to_numpy()
 
 
+class SiteLoad:
+    """One write_sites call: what its phases share (the cursor, the rows, the tables, who writes and when)."""
+
+    def __init__(self, cursor, rows: SiteRows, context, now: datetime):
+        self.cursor, self.rows, self.context, self.now = cursor, rows, context, now
+        self.table = EnergySite._meta.db_table
+        self.history_table = EnergySite.history.model._meta.db_table
+        self.own, bookkeeping = history_columns(EnergySite)
+        self.history_listing = ", ".join(self.own + bookkeeping)
+        self.user_id = getattr(context.user, "pk", None)
+        self.total = len(rows)
+
+    def progress(self, done_before: int = 0):
+        return lambda done: self.context.progress("writing", done_before + done, self.total)
+
+    def load_new_into_table(self, external_ids: pd.Series, set_aside: SetAside) -> tuple[np.ndarray, np.ndarray, int]:
+        """The bulk load, with the indexes set aside: new sites copied straight into the table, their history
+        one INSERT ... SELECT; then the indexes are built again. The rows' site ids, the new rows' positions
+        and how many were created."""
+        cursor, table, history_table = self.cursor, self.table, self.history_table
+        # Matched again under the lock: another import may have committed while this one waited for it.
+        site_ids = registered_ids(cursor, table, external_ids)
+        new_positions = np.flatnonzero(site_ids < 0)
+        created = 0
+        if len(new_positions):
+            ids = _reserve_ids(cursor, table, len(new_positions))
+            self.rows.copy(cursor, table, new_positions, self.progress(), ids,
+                           stamps={"created_at": self.now, "updated_at": self.now})
+            history_ids, id_params = "", []
+            if history_table in set_aside.tables:  # its ids too drawn at once: no nextval() per row
+                first_history_id = _reserve_ids(cursor, history_table, len(ids), "history_id")[0]
+                history_ids, id_params = "history_id, ", [int(ids[0]), int(first_history_id)]
+            cursor.execute(f"""
+                INSERT INTO {history_table} ({history_ids}{self.history_listing})
+                SELECT {"id - %s + %s, " if history_ids else ""}{", ".join(self.own)}, now(), %s, '+', %s
+                FROM {table} WHERE id BETWEEN %s AND %s""",
+                           [*id_params, self.context.change_reason, self.user_id, int(ids[0]), int(ids[-1])])
+            created = cursor.rowcount
+        set_aside.restore(self.cursor)
+        return site_ids, new_positions, created
+
+    def stage(self, staged: np.ndarray, site_ids: np.ndarray) -> None:
+        """COPY the rows at `staged` (with their site ids, NULL for new ones) into the staging table."""
+        listed = ", ".join(SITE_COLUMNS)
+        self.cursor.execute(f"CREATE TEMP TABLE import_sites ON COMMIT DROP AS SELECT id, {listed} FROM {self.table} "
+                            f"WITH NO DATA")
+        self.rows.copy(self.cursor, "import_sites", staged, self.progress(self.total - len(staged)), site_ids)
+
+    def insert_staged_new(self) -> int:
+        """New sites take their ids from the table's identity; their history rows are the rows just
+        inserted (RETURNING) plus who, when and why, in the same statement."""
+        listed = ", ".join(SITE_COLUMNS)
+        self.cursor.execute(f"""
+            WITH created AS (
+                INSERT INTO {self.table} ({listed}, created_at, updated_at)
+                SELECT {listed}, %s, %s FROM import_sites WHERE id IS NULL
+                RETURNING *
+            ), history AS (
+                INSERT INTO {self.history_table} ({self.history_listing})
+                SELECT {", ".join(f"r.{c}" for c in self.own)}, now(), %s, '+', %s FROM created r
+            )
+            SELECT count(*) FROM created""", [self.now, self.now, self.context.change_reason, self.user_id])
+        return self.cursor.fetchone()[0]
+
+    def update_staged_matched(self, updatable: list[str]) -> int:
+        """Matched sites whose `updatable` columns differ are updated, each with its history row."""
+        compared_old = ", ".join(f"t.{c}" for c in updatable)
+        compared_new = ", ".join(f"s.{c}" for c in updatable)
+        self.cursor.execute(f"""
+            WITH changed AS (
+                UPDATE {self.table} t SET {", ".join(f"{c} = s.{c}" for c in updatable)}, updated_at = now()
+                FROM import_sites s
+                WHERE t.id = s.id AND ROW({compared_old}) IS DISTINCT FROM ROW({compared_new})
+                RETURNING t.*
+            ), history AS (
+                INSERT INTO {self.history_table} ({self.history_listing})
+                SELECT {", ".join(f"r.{c}" for c in self.own)}, now(), %s, '~', %s FROM changed r
+            )
+            SELECT count(*) FROM changed""", [self.context.change_reason, self.user_id])
+        return self.cursor.fetchone()[0]
+
+
 def write_sites(values: pd.DataFrame, geometry: np.ndarray, updatable: list[str], context) -> Counts:
     """Write checked sites (geometry in the storage CRS): new ones created, matched ones updated where
     `updatable` columns differ."""
-    table = EnergySite._meta.db_table
-    history_table = EnergySite.history.model._meta.db_table
-    own, bookkeeping = history_columns(EnergySite)
-    history_listing = ", ".join(own + bookkeeping)
-    user_id = getattr(context.user, "pk", None)
     rows = SiteRows(values, geometry, MunicipalityLocator().codes_for)
     now = timezone.now()
-    total = len(rows)
     counts = Counts()
     with connection.cursor() as cursor:
-        site_ids = registered_ids(cursor, table, values["external_id"])
-        staged = np.arange(total)  # the rows that go through the staging table
+        load = SiteLoad(cursor, rows, context, now)
+        site_ids = registered_ids(cursor, load.table, values["external_id"])
+        staged = np.arange(load.total)  # the rows that go through the staging table
         new_positions = np.flatnonzero(site_ids < 0)
         # An import that will be rolled back (a dry run, rejected rows) does not lock the table for it.
-        set_aside = (begin_bulk_load(cursor, table, history_table, len(new_positions))
+        set_aside = (begin_bulk_load(cursor, load.table, load.history_table, len(new_positions))
                      if len(new_positions) and context.commits else None)
         if set_aside is not None:
-            # Matched again under the lock: another import may have committed while this one waited for it.
-            site_ids = registered_ids(cursor, table, values["external_id"])
-            new_positions = np.flatnonzero(site_ids < 0)
-            if len(new_positions):
-                ids = _reserve_ids(cursor, table, len(new_positions))
-                rows.copy(cursor, table, new_positions, lambda done: context.progress("writing", done, total),
-                          ids, stamps={"created_at": now, "updated_at": now})
-                history_ids, id_params = "", []
-                if history_table in set_aside.tables:  # its ids too drawn at once: no nextval() per row
-                    first_history_id = _reserve_ids(cursor, history_table, len(ids), "history_id")[0]
-                    history_ids, id_params = "history_id, ", [int(ids[0]), int(first_history_id)]
-                cursor.execute(f"""
-                    INSERT INTO {history_table} ({history_ids}{history_listing})
-                    SELECT {"id - %s + %s, " if history_ids else ""}{", ".join(own)}, now(), %s, '+', %s
-                    FROM {table} WHERE id BETWEEN %s AND %s""",
-                               [*id_params, context.change_reason, user_id, int(ids[0]), int(ids[-1])])
-                counts.created = cursor.rowcount
-            set_aside.restore(cursor)
+            site_ids, new_positions, counts.created = load.load_new_into_table(values["external_id"], set_aside)
             staged = np.flatnonzero(site_ids >= 0)
         if len(staged):
-            listed = ", ".join(SITE_COLUMNS)
-            cursor.execute(f"CREATE TEMP TABLE import_sites ON COMMIT DROP AS SELECT id, {listed} FROM {table} "
-                           f"WITH NO DATA")
-            done_before = total - len(staged)
-            rows.copy(cursor, "import_sites", staged, lambda done: context.progress("writing", done_before + done, total),
-                      site_ids[staged])
+            load.stage(staged, site_ids[staged])
             if set_aside is None and len(new_positions):
-                # New sites take their ids from the table's identity; their history rows are the rows just
-                # inserted (RETURNING) plus who, when and why, in the same statement.
-                cursor.execute(f"""
-                    WITH created AS (
-                        INSERT INTO {table} ({listed}, created_at, updated_at)
-                        SELECT {listed}, %s, %s FROM import_sites WHERE id IS NULL
-                        RETURNING *
-                    ), history AS (
-                        INSERT INTO {history_table} ({history_listing})
-                        SELECT {", ".join(f"r.{c}" for c in own)}, now(), %s, '+', %s FROM created r
-                    )
-                    SELECT count(*) FROM created""", [now, now, context.change_reason, user_id])
-                counts.created = cursor.fetchone()[0]
-            matched = total - len(new_positions)
+                counts.created = load.insert_staged_new()
+            matched = load.total - len(new_positions)
             if matched and updatable:
-                compared_old = ", ".join(f"t.{c}" for c in updatable)
-                compared_new = ", ".join(f"s.{c}" for c in updatable)
-                cursor.execute(f"""
-                    WITH changed AS (
-                        UPDATE {table} t SET {", ".join(f"{c} = s.{c}" for c in updatable)}, updated_at = now()
-                        FROM import_sites s
-                        WHERE t.id = s.id AND ROW({compared_old}) IS DISTINCT FROM ROW({compared_new})
-                        RETURNING t.*
-                    ), history AS (
-                        INSERT INTO {history_table} ({history_listing})
-                        SELECT {", ".join(f"r.{c}" for c in own)}, now(), %s, '~', %s FROM changed r
-                    )
-                    SELECT count(*) FROM changed""", [context.change_reason, user_id])
-                counts.updated = cursor.fetchone()[0]
+                counts.updated = load.update_staged_matched(updatable)
             counts.unchanged = matched - counts.updated
             cursor.execute("DROP TABLE import_sites")
-        context.progress("writing", total, total)
+        context.progress("writing", load.total, load.total)
     return counts

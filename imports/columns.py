@@ -8,20 +8,21 @@ parsed values with one error message (or None) per row.
 """
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 import yaml
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _, override
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from registry.validators import normalise_cvr, validate_cvr
+from core.validators import normalise_cvr, validate_cvr
 
-from .files import FileRefused
+from .errors import FileRefused
 
 TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 

@@ -22,6 +22,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import CRS
 
+from .columns import normalise, parse_number_series
+from .errors import FileRefused
+
 FORMAT_LABELS = {
     "gpkg": "GeoPackage", "shapefile": "zipped Shapefile", "geojson": "GeoJSON", "kml": "KML",
     "csv": "CSV", "xlsx": "Excel (.xlsx)",
@@ -32,10 +35,6 @@ EXTENSIONS = {
 }
 # Shapefile parts we extract; anything else in the archive is ignored.
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
-
-
-class FileRefused(Exception):
-    """The file cannot be imported at all (as opposed to rows being rejected)."""
 
 
 @dataclass
@@ -190,10 +189,10 @@ def read_table(path: Path, fmt: str, layer: str = "", declared_crs: str = "") ->
             table.layer = stem
             return table
     if fmt == "csv":
-        return _with_coordinates(_read_csv(path), fmt, declared_crs)
+        return _points_from_coordinates(_read_csv(path), fmt, declared_crs)
     if fmt == "xlsx":
         check_zip(path)
-        return _with_coordinates(_read_xlsx(path, layer), fmt, declared_crs)
+        return _points_from_coordinates(_read_xlsx(path, layer), fmt, declared_crs)
     raise FileRefused(_("Unsupported format."))
 
 
@@ -285,8 +284,6 @@ COORDINATE_PAIRS = (
 
 
 def find_coordinate_columns(columns) -> tuple[str, str, int | None] | None:
-    from .columns import normalise
-
     normalised = {normalise(column): column for column in columns}
     for xs, ys, srid in COORDINATE_PAIRS:
         x = next((normalised[name] for name in xs if name in normalised), None)
@@ -301,10 +298,8 @@ def find_coordinate_columns(columns) -> tuple[str, str, int | None] | None:
     return None
 
 
-def _with_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -> Table:
+def _points_from_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -> Table:
     """Build point geometry from coordinate columns (or a WKT column) of a spreadsheet."""
-    from .columns import parse_number_series
-
     frame = frame.reset_index(drop=True)
     rows = np.arange(2, len(frame) + 2)  # the header is row 1, as Excel shows it
     notices = []

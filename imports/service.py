@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from gis.validation import validate_geometries
 
 from .columns import load_mapping_file, resolve_mapping
-from .files import FileRefused, check_claimed_format, read_table
-from .kinds import KINDS, ImportKind, Prepared, WriteContext
+from .errors import FileRefused
+from .files import check_claimed_format, read_table
+from .kinds import KINDS
+from .kinds.base import ImportKind, Prepared, WriteContext
 from .models import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ def prepare(table, kind: ImportKind, mapping_content: dict, file_name: str) -> P
             raw = frame[column]
             translations = {str(k).strip(): v for k, v in (mapping.values.get(spec.name) or {}).items()}
             if translations:
-                raw = raw.map(lambda value: translations.get(str(value).strip(), value))
+                raw = raw.map(lambda value, found=translations: found.get(str(value).strip(), value))
             values, errors = spec.read(raw, mapping.scales.get(spec.name, 1.0))
         else:
             raw = pd.Series([None] * count, dtype=object)
@@ -173,7 +175,7 @@ def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> No
         raise FileRefused(_("The file has no rows."))
     progress("checking", 0, len(table))
     prepared = prepare(table, kind, options.mapping, run.file_name)
-    run.mapped_columns = {name: column for name, column in prepared.mapping.columns.items()}
+    run.mapped_columns = dict(prepared.mapping.columns)
     commits = not options.dry_run and (not prepared.rejected.any() or options.valid_rows_only)
     context = WriteContext(run.created_by, run.change_reason, progress, commits)
     with transaction.atomic():

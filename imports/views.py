@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from .columns import load_mapping_file
-from .files import FileRefused
+from .errors import FileRefused
 from .forms import UploadForm
 from .models import ImportRun
 from .report import report_headers, write_report

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from access.permissions import may_read
 
 from .collections import COLLECTIONS, CRS84, CRS_SRID, STORAGE_CRS, Collection
-from .openapi import CONFORMANCE_CLASSES, DEFAULT_LIMIT, MAX_LIMIT, ITEM_PARAMETERS, openapi_document
+from .openapi import CONFORMANCE_CLASSES, DEFAULT_LIMIT, ITEM_PARAMETERS, MAX_LIMIT, openapi_document
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"

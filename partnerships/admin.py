@@ -2,12 +2,18 @@ from django.contrib import admin
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-
-from registry.admin_base import HistoryAdmin, RecordAdmin
+from core.admin import HistoryAdmin, RecordAdmin
+from registry.admin import EnergySiteAdmin
+from registry.models import EnergySite
 
 from .models import (
-    ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, PartnershipOrganisation,
-    RealisedReduction, Target,
+    ClimatePartnership,
+    ExternalFunding,
+    InternationalPartnership,
+    Measure,
+    PartnershipOrganisation,
+    RealisedReduction,
+    Target,
 )
 
 
@@ -106,3 +112,27 @@ class TargetAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # targets are changed, never deleted (as in the API): the history keeps every value
+
+
+class EnergySiteTonnesAdmin(EnergySiteAdmin):
+    """The registry's energy-site admin with the tonnes each site's measures add to the progress figures."""
+
+    list_display = (*EnergySiteAdmin.list_display, "reduction_t")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            # the tonnes the progress figures count: a cancelled or archived partnership's measures count
+            # nowhere, here neither
+            _reduction_t=Sum("measures__annual_reduction_t", filter=Q(
+                measures__archived_at__isnull=True, measures__partnership__archived_at__isnull=True,
+                measures__partnership__status__in=ClimatePartnership.COUNTED_STATUSES))
+        )
+
+    @admin.display(description=_("t CO2e/yr (from measures)"), ordering="_reduction_t")
+    def reduction_t(self, obj):
+        return obj._reduction_t
+
+
+# Sites are the registry's; the tonnes on them are this app's, so this app completes their admin.
+admin.site.unregister(EnergySite)
+admin.site.register(EnergySite, EnergySiteTonnesAdmin)

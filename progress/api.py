@@ -9,9 +9,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.permissions import CanViewRegistry
+from core.validators import MIN_YEAR
 from partnerships.models import ClimatePartnership, Measure, Sector
-from registry.permissions import CanViewRegistry
-from registry.validators import MIN_YEAR
 
 from . import selectors
 

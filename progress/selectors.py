@@ -22,7 +22,13 @@ from django.db import connection
 from django.utils import timezone
 
 from partnerships.models import (
-    ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, RealisedReduction, Sector, Target,
+    ClimatePartnership,
+    ExternalFunding,
+    InternationalPartnership,
+    Measure,
+    RealisedReduction,
+    Sector,
+    Target,
 )
 
 TRAJECTORY_YEARS = range(2023, 2031)

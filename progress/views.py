@@ -5,8 +5,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from access.roles import ROLES
 from partnerships.models import ClimatePartnership, Measure, Sector
-from registry.roles import ROLES
 
 from . import reports, selectors
 from .api import DrillDownSerializer

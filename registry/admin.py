@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import ClimatePartnership
+from gis.admin import GeoInline, GeoRecordAdmin
 
-from .admin_base import GeoInline, RecordAdmin
 from .models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
 
 
@@ -15,7 +14,7 @@ class OrganisationSiteInline(GeoInline, admin.StackedInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RecordAdmin):
+class OrganisationAdmin(GeoRecordAdmin):
     list_display = ("name", "cvr", "kind", "partnership_count")
     list_filter = ("kind",)
     search_fields = ("name", "cvr", "chr_number", "address")
@@ -32,7 +31,7 @@ class OrganisationAdmin(RecordAdmin):
 
 
 @admin.register(OrganisationSite)
-class OrganisationSiteAdmin(RecordAdmin):
+class OrganisationSiteAdmin(GeoRecordAdmin):
     list_display = ("name", "organisation", "address")
     search_fields = ("name", "organisation__name", "organisation__cvr", "address")
     autocomplete_fields = ("organisation",)
@@ -60,30 +59,16 @@ class MunicipalityFilter(admin.SimpleListFilter):
 
 
 @admin.register(EnergySite)
-class EnergySiteAdmin(RecordAdmin):
-    list_display = ("name", "site_type", "planning_status", "capacity", "capacity_unit", "municipality_code",
-                    "reduction_t")
+class EnergySiteAdmin(GeoRecordAdmin):
+    list_display = ("name", "site_type", "planning_status", "capacity", "capacity_unit", "municipality_code")
     list_filter = ("site_type", "planning_status", MunicipalityFilter)
     search_fields = ("name", "description", "operator__name", "external_id")
     autocomplete_fields = ("operator",)
-    readonly_fields = (*RecordAdmin.readonly_fields, "municipality_code")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            # the tonnes the progress figures count: a cancelled or archived partnership's measures count
-            # nowhere, here neither
-            _reduction_t=Sum("measures__annual_reduction_t", filter=Q(
-                measures__archived_at__isnull=True, measures__partnership__archived_at__isnull=True,
-                measures__partnership__status__in=ClimatePartnership.COUNTED_STATUSES))
-        )
-
-    @admin.display(description=_("t CO2e/yr (from measures)"), ordering="_reduction_t")
-    def reduction_t(self, obj):
-        return obj._reduction_t
+    readonly_fields = (*GeoRecordAdmin.readonly_fields, "municipality_code")
 
 
 @admin.register(HeatSymbiosis)
-class HeatSymbiosisAdmin(RecordAdmin):
+class HeatSymbiosisAdmin(GeoRecordAdmin):
     list_display = ("name", "source_organisation", "receiving_network", "status", "capacity_mw", "heat_mwh_per_yr")
     list_filter = ("status", "network_kind")
     search_fields = ("name", "source_description", "receiving_network", "source_organisation__name")

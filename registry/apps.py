@@ -8,6 +8,3 @@ class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Registry")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from . import roles  # noqa: F401  (connects the post_migrate role sync)

@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.contrib.gis.geos import GEOSGeometry
 from django.utils.translation import gettext as _
 
 from gis.crs import PRECISION

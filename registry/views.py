@@ -1,10 +1,6 @@
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,25 +8,6 @@ from django.views.decorators.http import require_POST
 
 from .heat_opportunities import ORDERINGS, Assumptions, opportunities, propose_symbiosis
 from .models import HeatSymbiosis
-from .roles import ROLES
-
-
-@require_POST
-def demo_login(request, role):
-    """Sign in as the demo user of a role: development and demo installations only."""
-    if not settings.DEMO_LOGIN_ENABLED or role not in ROLES:
-        raise Http404
-    user = get_user_model().objects.filter(username=f"demo-{role}", is_active=True).first()
-    if user is None:
-        raise Http404("Run `manage.py load_demo` first.")
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-    return redirect("home")
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 @login_required

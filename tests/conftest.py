@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 from django.utils import translation
 
+from access.roles import ROLES, sync_roles
 from partnerships.models import ClimatePartnership, Measure, PartnershipOrganisation
 from registry.models import EnergySite, Organisation
-from registry.roles import ROLES, sync_roles
 
 AALBORG_CENTRE = Point(556_000, 6_322_900, srid=25832)
 

@@ -10,7 +10,7 @@ import shapely
 
 # The Energy Agency's turbines in Aalborg (../shared/data, CC0), kept in the repository with the demo
 # data: CI runs on a clean clone where ../shared is not there.
-AALBORG_TURBINES = Path(__file__).resolve().parents[1] / "registry" / "demo" / "aalborg_wind_turbines_ens.geojson"
+AALBORG_TURBINES = Path(__file__).resolve().parents[1] / "demo" / "aalborg_wind_turbines_ens.geojson"
 
 
 def ens_register_xlsx(path: Path, change_capacity_of_first: float | None = None) -> Path:

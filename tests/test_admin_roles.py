@@ -2,7 +2,6 @@
 from datetime import date
 from decimal import Decimal
 
-
 from partnerships.models import ClimatePartnership, Measure, Target
 
 from .conftest import make_measure, make_organisation, make_partnership, make_site

@@ -3,11 +3,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from core.validators import validate_cvr
+from demo.dataset import DEMO_LABEL
 from gis.models import Municipality
 from partnerships.models import ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, Target
-from registry.demo import DEMO_LABEL
 from registry.models import EnergySite, HeatSymbiosis, Organisation
-from registry.validators import validate_cvr
 
 HISTORIES = [Organisation, EnergySite, HeatSymbiosis, ClimatePartnership, Measure, InternationalPartnership,
              ExternalFunding]

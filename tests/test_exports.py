@@ -1,11 +1,11 @@
 """Layer exports read back with GeoPandas and openpyxl: same rows, same values, Danish letters intact."""
 import io
-from datetime import datetime
-from decimal import Decimal
 import json
 import shutil
 import subprocess
 import zipfile
+from datetime import datetime
+from decimal import Decimal
 
 import geopandas as gpd
 import openpyxl
@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from django.contrib.gis.geos import LineString, Point, Polygon
 from rest_framework.test import APIClient
+
+from registry.models import OrganisationSite
 
 from .conftest import make_measure, make_organisation, make_partnership, make_site
 
@@ -211,3 +213,25 @@ def test_a_full_disk_during_an_export_is_an_error_not_a_short_file(viewer, setti
     filler.unlink()  # space again: the same export is complete
     body, _ = download(viewer, f"/api/exports/sites.{fmt}")
     assert len(read_back(body, fmt, tmp_path)) == 300
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("layer_id", ["sites", "partnerships", "symbioses", "heat-sources", "heating-networks",
+                                      "heat-opportunities"])
+def test_export_queries_do_not_grow_with_rows(viewer, layer_id, fmt, django_assert_max_num_queries):
+    def add(start, stop):
+        for i in range(start, stop):
+            org = make_organisation(name=f"Virksomhed {i}", cvr="")
+            OrganisationSite.objects.create(organisation=org, name=f"Fabrik {i}",
+                                            location=Point(556_000 + 50 * i, 6_322_900, srid=25832))
+            make_measure(make_partnership(org, title=f"Partnerskab {i}"))
+            make_site(name=f"Mølle {i}", geometry=Point(556_000 + 50 * i, 6_323_900, srid=25832))
+
+    add(0, 2)
+    download(viewer, f"/api/exports/{layer_id}.{fmt}")  # the first request also loads the user's permissions
+    with django_assert_max_num_queries(6) as few:
+        download(viewer, f"/api/exports/{layer_id}.{fmt}")
+    add(2, 12)
+    with django_assert_max_num_queries(6) as many:
+        download(viewer, f"/api/exports/{layer_id}.{fmt}")
+    assert len(few.captured_queries) == len(many.captured_queries)

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 import shapely
 from django.contrib.gis.geos import LineString, Point, Polygon
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from partnerships.models import Measure
@@ -212,7 +212,7 @@ def test_networks_and_sources_import_like_any_layer(db, tmp_path, role_users):
                            "Bageri;1200,5;55;556500;6320500\n"
                            "Køleanlæg;-3;30;541000;6315000\n", encoding="utf-8")
     out = io.StringIO()
-    with pytest.raises(Exception):
+    with pytest.raises(CommandError):
         call_command("import", str(sources_csv), "--kind", "heat-sources", stdout=out, stderr=io.StringIO())
     assert not HeatSource.objects.exists()  # one bad row: nothing imported
     call_command("import", str(sources_csv), "--kind", "heat-sources", "--valid-rows-only", stdout=out,

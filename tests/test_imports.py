@@ -17,7 +17,14 @@ from registry.models import EnergySite, HeatSymbiosis, Organisation, Organisatio
 
 from .conftest import make_organisation
 from .import_files import (
-    AALBORG_TURBINES, ens_register_xlsx, feature, geojson, kml, solar_parks, write_csv, zipped_shapefile,
+    AALBORG_TURBINES,
+    ens_register_xlsx,
+    feature,
+    geojson,
+    kml,
+    solar_parks,
+    write_csv,
+    zipped_shapefile,
 )
 
 pytestmark = pytest.mark.django_db

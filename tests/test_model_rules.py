@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.validators import normalise_cvr, validate_cvr
 from partnerships.models import ClimatePartnership, Measure, RealisedReduction, Target
 from registry.models import Organisation
-from registry.validators import normalise_cvr, validate_cvr
 
 from .conftest import make_measure, make_organisation, make_partnership
 

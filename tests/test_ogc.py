@@ -3,14 +3,14 @@ import json
 from datetime import date
 
 import pytest
+from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.contrib.gis.geos import Polygon
 
 from access.models import ApiToken
 from ogc.collections import COLLECTIONS, CRS84, STORAGE_CRS
 from partnerships.models import ClimatePartnership
-from registry.models import EnergySite, HeatSource, HeatingNetwork, HeatSymbiosis, OrganisationSite
+from registry.models import EnergySite, HeatingNetwork, HeatSource, HeatSymbiosis, OrganisationSite
 
 pytestmark = pytest.mark.django_db
 GEOJSON = {"HTTP_ACCEPT": "application/geo+json"}

@@ -36,12 +36,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from access.models import ApiToken
-from gis.exports import FORMATS as EXPORT_FORMATS
-from gis.layers import LAYERS as EXPORT_LAYERS
-from gis.tiles import LAYERS as TILE_LAYERS
+from access.roles import ADMINISTRATOR, EDITOR, VIEWER
 from imports.models import ImportRun
 from ogc.collections import COLLECTIONS
-from registry.roles import ADMINISTRATOR, EDITOR, VIEWER
+from publish.api import EXPORT_LAYERS
+from publish.exports import FORMATS as EXPORT_FORMATS
+from publish.tiles import TILE_LAYERS
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from partnerships.models import (
-    ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, RealisedReduction, Target,
+    ClimatePartnership,
+    ExternalFunding,
+    InternationalPartnership,
+    Measure,
+    RealisedReduction,
+    Target,
 )
 from progress.selectors import measure_type_breakdown, measures_behind, partnerships_behind, progress_totals
 from registry.models import EnergySite

@@ -25,10 +25,11 @@ from django.contrib.gis.geos import GEOSGeometry, LineString, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, assume, example, given, note, settings, strategies as st
+from hypothesis import HealthCheck, assume, example, given, note, settings
+from hypothesis import strategies as st
 
+from core.validators import normalise_cvr, validate_cvr
 from gis.validation import denmark_extent_geom, validate_geometries, validate_geometry
-from registry.validators import normalise_cvr, validate_cvr
 
 from .conftest import make_measure, make_organisation, make_partnership, make_site
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from registry.validators import validate_cvr
+from core.validators import validate_cvr
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 import django_filters
 
-from registry.api.base import YearFilter
+from core.api import YearFilter
 
 from ..models import ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, Sector
 

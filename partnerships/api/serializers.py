@@ -1,12 +1,17 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from registry.api.base import ModelRulesMixin
+from core.api import ModelRulesMixin
 from registry.models import Organisation
 
 from ..models import (
-    ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, PartnershipOrganisation,
-    RealisedReduction, Target,
+    ClimatePartnership,
+    ExternalFunding,
+    InternationalPartnership,
+    Measure,
+    PartnershipOrganisation,
+    RealisedReduction,
+    Target,
 )
 
 RECORD_FIELDS = ("id", "external_id", "created_at", "updated_at", "archived_at")

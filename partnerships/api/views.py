@@ -1,16 +1,21 @@
 from django.db.models import Prefetch
 from rest_framework import viewsets
 
-from registry.api.base import ArchiveViewSet
+from gis.api import RecordViewSet
 
 from ..models import (
-    ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, PartnershipOrganisation,
-    RealisedReduction, Target,
+    ClimatePartnership,
+    ExternalFunding,
+    InternationalPartnership,
+    Measure,
+    PartnershipOrganisation,
+    RealisedReduction,
+    Target,
 )
 from . import filters, serializers
 
 
-class PartnershipViewSet(ArchiveViewSet):
+class PartnershipViewSet(RecordViewSet):
     queryset = ClimatePartnership.objects.prefetch_related(
         Prefetch("memberships", PartnershipOrganisation.objects.select_related("organisation")),
         Prefetch("measures", Measure.objects.select_related("entered_by")),
@@ -21,7 +26,7 @@ class PartnershipViewSet(ArchiveViewSet):
     ordering_fields = ["title", "signed_on", "status", "sector", "created_at"]
 
 
-class MeasureViewSet(ArchiveViewSet):
+class MeasureViewSet(RecordViewSet):
     queryset = Measure.objects.select_related("entered_by")
     serializer_class = serializers.MeasureSerializer
     filterset_class = filters.MeasureFilter
@@ -36,7 +41,7 @@ class RealisedReductionViewSet(viewsets.ModelViewSet):
     ordering_fields = ["year", "realised_t"]
 
 
-class InternationalPartnershipViewSet(ArchiveViewSet):
+class InternationalPartnershipViewSet(RecordViewSet):
     queryset = InternationalPartnership.objects.all()
     serializer_class = serializers.InternationalPartnershipSerializer
     filterset_class = filters.InternationalFilter
@@ -44,7 +49,7 @@ class InternationalPartnershipViewSet(ArchiveViewSet):
     ordering_fields = ["title", "signed_on", "country"]
 
 
-class ExternalFundingViewSet(ArchiveViewSet):
+class ExternalFundingViewSet(RecordViewSet):
     queryset = ExternalFunding.objects.all()
     serializer_class = serializers.ExternalFundingSerializer
     filterset_class = filters.FundingFilter

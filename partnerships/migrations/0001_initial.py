@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import registry.validators
+import core.validators
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('measure_type', models.CharField(choices=[('energy_efficiency', 'Energy efficiency'), ('fuel_switch', 'Fuel switch'), ('electrification', 'Electrification'), ('surplus_heat', 'Surplus heat delivery'), ('renewable_energy', 'Renewable energy'), ('biogas', 'Biogas'), ('carbon_capture', 'Carbon capture'), ('land_use', 'Land use (e.g. lowland soils out of production)'), ('feed_additive', 'Feed additive'), ('manure_handling', 'Manure handling'), ('biochar', 'Biochar'), ('transport', 'Transport'), ('other', 'Other')], db_index=True, max_length=30, verbose_name='type')),
                 ('annual_reduction_t', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='expected reduction (t CO2e/yr)')),
-                ('first_year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='first year in effect')),
+                ('first_year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='first year in effect')),
                 ('method', models.CharField(choices=[('calculated', 'Calculated from energy data'), ('standard_factor', 'Standard emission factors'), ('measured', 'Measured'), ('expert_estimate', 'Expert estimate')], max_length=20, verbose_name='estimation method')),
                 ('source', models.CharField(help_text='Report, calculation tool or person the figure comes from.', max_length=300, verbose_name='source of the estimate')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -197,9 +197,9 @@ class Migration(migrations.Migration):
                 ('sector', models.CharField(blank=True, choices=[('industry', 'Industry'), ('agriculture', 'Agriculture')], default='', max_length=20, verbose_name='sector')),
                 ('value', models.DecimalField(decimal_places=0, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='target')),
                 ('value_max', models.DecimalField(blank=True, decimal_places=0, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='upper end of target range')),
-                ('target_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[registry.validators.validate_year], verbose_name='to be reached by')),
-                ('period_start_year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='strategy period from')),
-                ('period_end_year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='strategy period to')),
+                ('target_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_year], verbose_name='to be reached by')),
+                ('period_start_year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='strategy period from')),
+                ('period_end_year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='strategy period to')),
                 ('source_text', models.CharField(blank=True, default='', max_length=300, verbose_name='wording in the strategy')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -249,7 +249,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('measure_type', models.CharField(choices=[('energy_efficiency', 'Energy efficiency'), ('fuel_switch', 'Fuel switch'), ('electrification', 'Electrification'), ('surplus_heat', 'Surplus heat delivery'), ('renewable_energy', 'Renewable energy'), ('biogas', 'Biogas'), ('carbon_capture', 'Carbon capture'), ('land_use', 'Land use (e.g. lowland soils out of production)'), ('feed_additive', 'Feed additive'), ('manure_handling', 'Manure handling'), ('biochar', 'Biochar'), ('transport', 'Transport'), ('other', 'Other')], db_index=True, max_length=30, verbose_name='type')),
                 ('annual_reduction_t', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='expected reduction (t CO2e/yr)')),
-                ('first_year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='first year in effect')),
+                ('first_year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='first year in effect')),
                 ('method', models.CharField(choices=[('calculated', 'Calculated from energy data'), ('standard_factor', 'Standard emission factors'), ('measured', 'Measured'), ('expert_estimate', 'Expert estimate')], max_length=20, verbose_name='estimation method')),
                 ('source', models.CharField(help_text='Report, calculation tool or person the figure comes from.', max_length=300, verbose_name='source of the estimate')),
                 ('energy_site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='registry.energysite', verbose_name='energy site')),
@@ -267,7 +267,7 @@ class Migration(migrations.Migration):
             name='HistoricalRealisedReduction',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='year')),
+                ('year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='year')),
                 ('realised_t', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='realised reduction (t CO2e)')),
                 ('source', models.CharField(blank=True, default='', max_length=300, verbose_name='source')),
                 ('reported_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='reported on')),
@@ -308,7 +308,7 @@ class Migration(migrations.Migration):
             name='RealisedReduction',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='year')),
+                ('year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='year')),
                 ('realised_t', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='realised reduction (t CO2e)')),
                 ('source', models.CharField(blank=True, default='', max_length=300, verbose_name='source')),
                 ('reported_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='reported on')),
@@ -328,9 +328,9 @@ class Migration(migrations.Migration):
                 ('sector', models.CharField(blank=True, choices=[('industry', 'Industry'), ('agriculture', 'Agriculture')], default='', max_length=20, verbose_name='sector')),
                 ('value', models.DecimalField(decimal_places=0, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='target')),
                 ('value_max', models.DecimalField(blank=True, decimal_places=0, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='upper end of target range')),
-                ('target_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[registry.validators.validate_year], verbose_name='to be reached by')),
-                ('period_start_year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='strategy period from')),
-                ('period_end_year', models.PositiveSmallIntegerField(validators=[registry.validators.validate_year], verbose_name='strategy period to')),
+                ('target_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_year], verbose_name='to be reached by')),
+                ('period_start_year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='strategy period from')),
+                ('period_end_year', models.PositiveSmallIntegerField(validators=[core.validators.validate_year], verbose_name='strategy period to')),
                 ('source_text', models.CharField(blank=True, default='', max_length=300, verbose_name='wording in the strategy')),
             ],
             options={

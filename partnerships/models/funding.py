@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registry.models import ArchivableModel
+from core.models import ArchivableModel
 
 from .partnerships import ClimatePartnership
 

@@ -5,11 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registry.models import ArchivableModel, EnergySite, HeatSymbiosis
-from registry.validators import MAX_YEAR, MIN_YEAR, validate_year
+from core.models import ArchivableModel
+from core.validators import MAX_YEAR, MIN_YEAR, validate_year
+from registry.models import EnergySite, HeatSymbiosis
 
 from .partnerships import ClimatePartnership
 

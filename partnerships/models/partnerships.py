@@ -2,11 +2,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registry.models import ArchivableModel, ArchivableQuerySet, Organisation
-from registry.validators import validate_year
+from core.models import ArchivableModel, ArchivableQuerySet
+from core.validators import validate_year
+from registry.models import Organisation
 
 
 class Sector(models.TextChoices):

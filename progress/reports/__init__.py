@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .. import selectors
+from .workbook import build_workbook
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -22,13 +23,6 @@ class Report:
     filename: str
 
 
-def sectors() -> list[tuple[str, str]]:
-    """(key, translated label) of each sector, as plain strings for the file formats."""
-    from partnerships.models import Sector
-
-    return [(key, str(label)) for key, label in Sector.choices]
-
-
 class UnknownFormat(ValueError):
     """A report format other than those in CONTENT_TYPES."""
 
@@ -39,11 +33,9 @@ def build(fmt: str, *, as_of: dt.date | None = None) -> Report:
     totals = selectors.progress_totals(as_of=as_of)
     generated = timezone.localtime()
     if fmt == "xlsx":
-        from .workbook import build_workbook
-
         content = build_workbook(totals, as_of=as_of, generated=generated)
     else:
-        from .pdf import build_pdf
+        from .pdf import build_pdf  # matplotlib is slow to import: only when a PDF is asked for
 
         content = build_pdf(totals, generated=generated)
     return Report(content, CONTENT_TYPES[fmt], f"status-report-priority-4-{totals['as_of']}.{fmt}")

@@ -13,7 +13,7 @@ from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
-from . import sectors  # noqa: E402
+from .labels import sectors  # noqa: E402
 
 COMMITTED, PIPELINE, TARGET = "#0b5563", "#e0a800", "#b03a2e"
 

@@ -7,9 +7,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import sectors
-
 from .. import selectors
+from .labels import sectors
 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6EA")
@@ -45,8 +44,24 @@ def _widths(ws, widths):
 
 
 def build_workbook(totals: dict, *, as_of: dt.date | None, generated) -> bytes:
+    """The workbook: a summary, then a sheet per indicator with the rows behind its figures."""
     wb = Workbook()
-    summary = wb.active
+    _summary_sheet(wb.active, totals, generated)
+    for key, label in sectors():
+        _sector_sheet(wb.create_sheet(label[:31]), key, label, totals[key], as_of)
+    _signed_sheet(wb.create_sheet(_("Partnerships signed")[:31]), totals, as_of)
+    _rows_sheet(wb.create_sheet(_("Realised")[:31]), selectors.realised_behind(as_of=as_of), realised_columns(),
+                [12, 40, 44, 14, 8, 16, 34], "realised_t")
+    _rows_sheet(wb.create_sheet(_("International")[:31]), selectors.international_behind(as_of=as_of),
+                international_columns(), [8, 44, 30, 10, 12, 14, 8])
+    _rows_sheet(wb.create_sheet(_("Funding")[:31]), selectors.funding_behind(as_of=as_of), funding_columns(),
+                [8, 40, 30, 14, 16, 14, 8], "amount_dkk")
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _summary_sheet(summary, totals: dict, generated) -> None:
     summary.title = _("Summary")
     summary["A1"] = _("Status report: climate partnerships and green supply (business strategy priority 4)")
     summary["A1"].font = Font(bold=True, size=14)
@@ -74,7 +89,6 @@ def build_workbook(totals: dict, *, as_of: dt.date | None, generated) -> bytes:
         signed = totals[key]["partnerships_signed"].get(str(year), {"count": 0, "target": None})
         summary.append([_("%(sector)s: partnerships signed in %(year)s") % {"sector": label, "year": year},
                         signed["target"], signed["count"]])
-        row += 1
     summary.append([_("International partnerships in %(year)s") % {"year": year},
                     totals["international_partnerships"]["target_per_year"],
                     totals["international_partnerships"]["by_year"].get(str(year), 0)])
@@ -83,26 +97,24 @@ def build_workbook(totals: dict, *, as_of: dt.date | None, generated) -> bytes:
                     totals["external_funding"]["by_year"].get(str(year), 0)])
     _widths(summary, [62, 14, 14, 14, 14, 14, 14])
 
-    measure_columns = [("id", _("Measure id")), ("title", _("Measure")), ("measure_type", _("Type")),
-                       ("annual_reduction_t", _("t CO2e/yr")), ("first_year", _("First year")),
-                       ("method", _("Method")), ("source", _("Source")), ("partnership_id", _("Partnership id")),
-                       ("partnership_title", _("Partnership")), ("status", _("Status")), ("entered_by", _("Entered by"))]
-    for key, label in sectors():
-        fig = totals[key]
-        ws = wb.create_sheet(label[:31])
-        ws["A1"] = _("%(sector)s: trajectory and the measures behind every figure") % {"sector": label}
-        ws["A1"].font = Font(bold=True, size=13)
-        _header(ws, 3, [_("Year"), _("Committed reduction in effect"), _("Straight path to the target")])
-        for r, y in enumerate(fig["trajectory"], 4):
-            ws.append([int(y), fig["trajectory"][y], fig["target_path"].get(y)])
-        next_row = 4 + len(fig["trajectory"]) + 1
-        for bucket, title in (("committed", _("Committed measures")), ("pipeline", _("Pipeline measures"))):
-            ws.cell(row=next_row, column=1, value=title).font = Font(bold=True, size=12)
-            rows = selectors.measures_behind(sector=key, bucket=bucket, as_of=as_of)
-            next_row = _rows_table(ws, next_row + 1, rows, measure_columns, "annual_reduction_t") + 1
-        _widths(ws, [12, 44, 18, 12, 10, 16, 40, 12, 44, 12, 16])
 
-    ws = wb.create_sheet(_("Partnerships signed")[:31])
+def _sector_sheet(ws, key: str, label: str, fig: dict, as_of) -> None:
+    """A sector's trajectory, then its committed and pipeline measures with a SUM under each."""
+    ws["A1"] = _("%(sector)s: trajectory and the measures behind every figure") % {"sector": label}
+    ws["A1"].font = Font(bold=True, size=13)
+    _header(ws, 3, [_("Year"), _("Committed reduction in effect"), _("Straight path to the target")])
+    for y in fig["trajectory"]:
+        ws.append([int(y), fig["trajectory"][y], fig["target_path"].get(y)])
+    next_row = 4 + len(fig["trajectory"]) + 1
+    for bucket, title in (("committed", _("Committed measures")), ("pipeline", _("Pipeline measures"))):
+        ws.cell(row=next_row, column=1, value=title).font = Font(bold=True, size=12)
+        rows = selectors.measures_behind(sector=key, bucket=bucket, as_of=as_of)
+        next_row = _rows_table(ws, next_row + 1, rows, measure_columns(), "annual_reduction_t") + 1
+    _widths(ws, [12, 44, 18, 12, 10, 16, 40, 12, 44, 12, 16])
+
+
+def _signed_sheet(ws, totals: dict, as_of) -> None:
+    """Partnerships signed per year and sector against the annual targets, then the partnerships counted."""
     _header(ws, 1, [_("Year")] + [label for _k, label in sectors()] + [_("Annual target, industry"),
                                                                             _("Annual target, agriculture")])
     years = sorted({y for k, _label in sectors() for y in totals[k]["partnerships_signed"]})
@@ -116,26 +128,29 @@ def build_workbook(totals: dict, *, as_of: dt.date | None, generated) -> bytes:
                                           ("signed_on", _("Signed on")), ("year", _("Year"))])
     _widths(ws, [14, 44, 14, 14, 14, 14])
 
-    ws = wb.create_sheet(_("Realised")[:31])
-    _rows_table(ws, 1, selectors.realised_behind(as_of=as_of),
-                [("measure_id", _("Measure id")), ("measure_title", _("Measure")),
-                 ("partnership_title", _("Partnership")), ("sector", _("Sector")), ("year", _("Year")),
-                 ("realised_t", _("Realised t CO2e")), ("source", _("Source"))], "realised_t")
-    _widths(ws, [12, 40, 44, 14, 8, 16, 34])
 
-    ws = wb.create_sheet(_("International")[:31])
-    _rows_table(ws, 1, selectors.international_behind(as_of=as_of),
-                [("id", _("Id")), ("title", _("Partnership")), ("partner_name", _("Partner")),
-                 ("country", _("Country")), ("status", _("Status")), ("signed_on", _("Signed on")),
-                 ("year", _("Year"))])
-    _widths(ws, [8, 44, 30, 10, 12, 14, 8])
+def _rows_sheet(ws, rows, columns, widths, sum_column=None) -> None:
+    _rows_table(ws, 1, rows, columns, sum_column)
+    _widths(ws, widths)
 
-    ws = wb.create_sheet(_("Funding")[:31])
-    _rows_table(ws, 1, selectors.funding_behind(as_of=as_of),
-                [("id", _("Id")), ("title", _("Project")), ("funder", _("Funder")), ("source", _("Source")),
-                 ("amount_dkk", _("DKK")), ("granted_on", _("Granted on")), ("year", _("Year"))], "amount_dkk")
-    _widths(ws, [8, 40, 30, 14, 16, 14, 8])
 
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+def measure_columns():
+    return [("id", _("Measure id")), ("title", _("Measure")), ("measure_type", _("Type")),
+            ("annual_reduction_t", _("t CO2e/yr")), ("first_year", _("First year")),
+            ("method", _("Method")), ("source", _("Source")), ("partnership_id", _("Partnership id")),
+            ("partnership_title", _("Partnership")), ("status", _("Status")), ("entered_by", _("Entered by"))]
+
+
+def realised_columns():
+    return [("measure_id", _("Measure id")), ("measure_title", _("Measure")), ("partnership_title", _("Partnership")),
+            ("sector", _("Sector")), ("year", _("Year")), ("realised_t", _("Realised t CO2e")), ("source", _("Source"))]
+
+
+def international_columns():
+    return [("id", _("Id")), ("title", _("Partnership")), ("partner_name", _("Partner")), ("country", _("Country")),
+            ("status", _("Status")), ("signed_on", _("Signed on")), ("year", _("Year"))]
+
+
+def funding_columns():
+    return [("id", _("Id")), ("title", _("Project")), ("funder", _("Funder")), ("source", _("Source")),
+            ("amount_dkk", _("DKK")), ("granted_on", _("Granted on")), ("year", _("Year"))]

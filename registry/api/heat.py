@@ -3,7 +3,8 @@ import json
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -11,13 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from config.pagination import GeoPagination
+from core.api import ModelRulesMixin
+from core.pagination import GeoPagination
+from gis.api import CrsGeometryField, FeatureInputMixin, RecordViewSet
 from gis.crs import requested_srid
 from gis.filters import SpatialFilterSet
 
 from .. import heat_opportunities as service
 from ..models import HeatingNetwork, HeatSource, HeatSymbiosis
-from .base import ArchiveViewSet, CrsGeometryField, FeatureInputMixin, ModelRulesMixin
 from .serializers import RECORD_FIELDS, HeatSymbiosisSerializer
 
 
@@ -59,7 +61,7 @@ class HeatingNetworkFilter(SpatialFilterSet):
         fields = ["network_kind", "operator"]
 
 
-class HeatSourceViewSet(ArchiveViewSet):
+class HeatSourceViewSet(RecordViewSet):
     queryset = HeatSource.objects.select_related("organisation")
     serializer_class = HeatSourceSerializer
     filterset_class = HeatSourceFilter
@@ -68,7 +70,7 @@ class HeatSourceViewSet(ArchiveViewSet):
     ordering_fields = ["name", "surplus_heat_mwh_per_yr", "temperature_c", "created_at"]
 
 
-class HeatingNetworkViewSet(ArchiveViewSet):
+class HeatingNetworkViewSet(RecordViewSet):
     queryset = HeatingNetwork.objects.all()
     serializer_class = HeatingNetworkSerializer
     filterset_class = HeatingNetworkFilter

@@ -1,8 +1,10 @@
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from core.api import ModelRulesMixin
+from gis.api import CrsGeometryField, FeatureInputMixin
+
 from ..models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
-from .base import CrsGeometryField, FeatureInputMixin, ModelRulesMixin
 
 RECORD_FIELDS = ("id", "external_id", "created_at", "updated_at", "archived_at")
 

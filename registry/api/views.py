@@ -1,11 +1,11 @@
-from config.pagination import GeoPagination
+from core.pagination import GeoPagination
+from gis.api import RecordViewSet
 
 from ..models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
 from . import filters, serializers
-from .base import ArchiveViewSet
 
 
-class OrganisationViewSet(ArchiveViewSet):
+class OrganisationViewSet(RecordViewSet):
     queryset = Organisation.objects.all()
     serializer_class = serializers.OrganisationSerializer
     filterset_class = filters.OrganisationFilter
@@ -13,7 +13,7 @@ class OrganisationViewSet(ArchiveViewSet):
     ordering_fields = ["name", "cvr", "created_at"]
 
 
-class OrganisationSiteViewSet(ArchiveViewSet):
+class OrganisationSiteViewSet(RecordViewSet):
     queryset = OrganisationSite.objects.select_related("organisation")
     serializer_class = serializers.OrganisationSiteSerializer
     filterset_class = filters.OrganisationSiteFilter
@@ -22,7 +22,7 @@ class OrganisationSiteViewSet(ArchiveViewSet):
     ordering_fields = ["name", "created_at"]
 
 
-class EnergySiteViewSet(ArchiveViewSet):
+class EnergySiteViewSet(RecordViewSet):
     queryset = EnergySite.objects.all()
     serializer_class = serializers.EnergySiteSerializer
     filterset_class = filters.EnergySiteFilter
@@ -31,7 +31,7 @@ class EnergySiteViewSet(ArchiveViewSet):
     ordering_fields = ["name", "site_type", "planning_status", "capacity", "created_at"]
 
 
-class HeatSymbiosisViewSet(ArchiveViewSet):
+class HeatSymbiosisViewSet(RecordViewSet):
     queryset = HeatSymbiosis.objects.all()
     serializer_class = serializers.HeatSymbiosisSerializer
     filterset_class = filters.HeatSymbiosisFilter

@@ -4,7 +4,7 @@ import django.contrib.gis.db.models.fields
 import django.contrib.gis.db.models.functions
 import django.core.validators
 import django.db.models.deletion
-import registry.validators
+import core.validators
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('kind', models.CharField(choices=[('company', 'Company'), ('farm', 'Farm'), ('utility', 'Utility'), ('public', 'Public body'), ('other', 'Other')], default='company', max_length=20, verbose_name='kind')),
-                ('cvr', models.CharField(blank=True, default='', help_text='Danish company registration number, 8 digits.', max_length=8, validators=[registry.validators.validate_cvr], verbose_name='CVR number')),
+                ('cvr', models.CharField(blank=True, default='', help_text='Danish company registration number, 8 digits.', max_length=8, validators=[core.validators.validate_cvr], verbose_name='CVR number')),
                 ('chr_number', models.CharField(blank=True, default='', max_length=20, verbose_name='CHR herd number')),
                 ('address', models.CharField(blank=True, default='', max_length=300, verbose_name='address')),
                 ('website', models.URLField(blank=True, default='', verbose_name='website')),
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('kind', models.CharField(choices=[('company', 'Company'), ('farm', 'Farm'), ('utility', 'Utility'), ('public', 'Public body'), ('other', 'Other')], default='company', max_length=20, verbose_name='kind')),
-                ('cvr', models.CharField(blank=True, default='', help_text='Danish company registration number, 8 digits.', max_length=8, validators=[registry.validators.validate_cvr], verbose_name='CVR number')),
+                ('cvr', models.CharField(blank=True, default='', help_text='Danish company registration number, 8 digits.', max_length=8, validators=[core.validators.validate_cvr], verbose_name='CVR number')),
                 ('chr_number', models.CharField(blank=True, default='', max_length=20, verbose_name='CHR herd number')),
                 ('address', models.CharField(blank=True, default='', max_length=300, verbose_name='address')),
                 ('website', models.URLField(blank=True, default='', verbose_name='website')),
@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
                 ('geometry', django.contrib.gis.db.models.fields.GeometryField(help_text='A point or polygon; a line for pipelines.', srid=25832, verbose_name='geometry')),
                 ('capacity', models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='capacity')),
                 ('capacity_unit', models.CharField(choices=[('MW', 'MW'), ('t/yr', 'tonnes per year'), ('Nm3/yr', 'Nm³ per year'), ('km', 'km of pipe')], default='MW', max_length=10, verbose_name='capacity unit')),
-                ('commissioning_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[registry.validators.validate_year], verbose_name='commissioning year')),
+                ('commissioning_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_year], verbose_name='commissioning year')),
                 ('municipality_code', models.CharField(blank=True, db_index=True, default='', editable=False, help_text='Derived from the geometry; empty when offshore or abroad.', max_length=4, verbose_name='municipality')),
                 ('description', models.TextField(blank=True, default='', verbose_name='description')),
                 ('data_source', models.CharField(blank=True, default='', max_length=300, verbose_name='data source')),
@@ -226,7 +226,7 @@ class Migration(migrations.Migration):
                 ('geometry', django.contrib.gis.db.models.fields.GeometryField(help_text='A point or polygon; a line for pipelines.', srid=25832, verbose_name='geometry')),
                 ('capacity', models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='capacity')),
                 ('capacity_unit', models.CharField(choices=[('MW', 'MW'), ('t/yr', 'tonnes per year'), ('Nm3/yr', 'Nm³ per year'), ('km', 'km of pipe')], default='MW', max_length=10, verbose_name='capacity unit')),
-                ('commissioning_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[registry.validators.validate_year], verbose_name='commissioning year')),
+                ('commissioning_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_year], verbose_name='commissioning year')),
                 ('municipality_code', models.CharField(blank=True, db_index=True, default='', editable=False, help_text='Derived from the geometry; empty when offshore or abroad.', max_length=4, verbose_name='municipality')),
                 ('description', models.TextField(blank=True, default='', verbose_name='description')),
                 ('data_source', models.CharField(blank=True, default='', max_length=300, verbose_name='data source')),

@@ -1,10 +1,9 @@
-from .common import ArchivableModel, ArchivableQuerySet
-from .organisations import Organisation, OrganisationSite
 from .heat import HeatingNetwork, HeatSource
+from .organisations import Organisation, OrganisationSite
 from .sites import EnergySite
 from .symbioses import HeatSymbiosis
 
 __all__ = [
-    "ArchivableModel", "ArchivableQuerySet", "Organisation", "OrganisationSite", "EnergySite", "HeatSymbiosis",
+    "Organisation", "OrganisationSite", "EnergySite", "HeatSymbiosis",
     "HeatSource", "HeatingNetwork",
 ]

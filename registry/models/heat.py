@@ -8,9 +8,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import ArchivableModel
 from gis.validation import clean_geometry_field
 
-from .common import ArchivableModel
 from .organisations import Organisation
 from .symbioses import NOT_NEGATIVE, HeatSymbiosis
 

@@ -3,10 +3,9 @@ from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import ArchivableModel
+from core.validators import normalise_cvr, validate_cvr
 from gis.validation import clean_geometry_field
-
-from ..validators import normalise_cvr, validate_cvr
-from .common import ArchivableModel
 
 
 class Organisation(ArchivableModel):

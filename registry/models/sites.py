@@ -6,12 +6,12 @@ from django.contrib.gis.db.models.functions import IsValid
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.history import LeanHistoricalRecords
+from core.models import ArchivableModel
+from core.validators import validate_commissioning_year
 from gis.models import municipality_code_for
 from gis.validation import clean_geometry_field
 
-from ..history import LeanHistoricalRecords
-from ..validators import validate_commissioning_year
-from .common import ArchivableModel
 from .organisations import Organisation
 
 LINE_TYPES = ("LineString", "MultiLineString")

@@ -6,9 +6,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import ArchivableModel
 from gis.validation import clean_geometry_field
 
-from .common import ArchivableModel
 from .organisations import Organisation
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]

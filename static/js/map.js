@@ -181,7 +181,7 @@ function popupHtml(feature) {
     return `<h3>${escape(p.name)}</h3><dl>
       <dt>${escape(L.type)}</dt><dd>${escape(config.siteTypes[p.site_type] || p.site_type)}</dd>
       <dt>${escape(L.status)}</dt><dd>${escape(config.siteStatuses[p.planning_status] || p.planning_status)}${outside}</dd>
-      <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity_value ?? "–")} ${escape(p.capacity_unit || "")}</dd></dl>
+      <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity ?? "–")} ${escape(p.capacity_unit || "")}</dd></dl>
       <a href="/admin/registry/energysite/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a> ${move}`;
   }
   if (layer.startsWith("partnerships")) {
@@ -190,7 +190,7 @@ function popupHtml(feature) {
       <dt>${escape(L.sector)}</dt><dd>${escape(config.sectors[p.sector] || p.sector)}</dd>
       <dt>${escape(L.status)}</dt><dd>${escape(config.partnershipStatuses[p.status] || p.status)}</dd>
       <dt>${escape(L.signed)}</dt><dd>${escape(p.year_signed ?? "–")}</dd></dl>
-      <a href="/admin/partnerships/climatepartnership/${encodeURIComponent(p.pid)}/change/">${escape(L.open)}</a>`;
+      <a href="/admin/partnerships/climatepartnership/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a>`;
   }
   if (layer === "opportunity-line") {
     const propose = config.canPropose
@@ -214,8 +214,8 @@ function popupHtml(feature) {
   }
   return `<h3>${escape(p.name)}</h3><dl>
     <dt>${escape(L.network)}</dt><dd>${escape(p.receiving_network)}</dd>
-    <dt>${escape(L.capacity)}</dt><dd>${escape(p.mw)} MW</dd>
-    <dt>${escape(L.heat)}</dt><dd>${escape(p.mwh_per_yr)} MWh/yr</dd>
+    <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity_mw)} MW</dd>
+    <dt>${escape(L.heat)}</dt><dd>${escape(p.heat_mwh_per_yr)} MWh/yr</dd>
     <dt>${escape(L.status)}</dt><dd>${escape(config.symbiosisStatuses[p.status] || p.status)}</dd></dl>
     <a href="/admin/registry/heatsymbiosis/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a>`;
 }

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.files import FileRefused
+from imports.errors import FileRefused
 from imports.kinds import KINDS
 from imports.models import ImportRun
 from imports.report import write_report

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from .models import Municipality
-from .tiles import LAYERS, MAX_ZOOM, MODELS, cached_tile
+from gis.models import Municipality
+
+from .tiles import MAX_ZOOM, TILE_LAYERS, cached_tile
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -24,9 +25,9 @@ def tile(request, layer, z, x, y):
     """
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
-    if layer not in LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+    if layer not in TILE_LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
         return JsonResponse({"detail": _("No such tile.")}, status=404)
-    if not request.user.has_perm(MODELS[layer]):
+    if not request.user.has_perm(TILE_LAYERS[layer].permission):
         return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
     try:
         data, etag = cached_tile(layer, Request(request), z, x, y)
@@ -80,7 +81,7 @@ def map_page(request):
             "proposed": _("Proposed:"), "allOpportunities": _("All opportunities"),
         },
     }
-    return render(request, "gis/map.html", {"config": json.loads(json.dumps(config, default=str))})
+    return render(request, "publish/map.html", {"config": json.loads(json.dumps(config, default=str))})
 
 
 @login_required

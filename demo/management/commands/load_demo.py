@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from registry.demo import DEMO_PASSWORD, load_demo
+from demo.builder import load_demo
+from demo.dataset import DEMO_PASSWORD
 
 
 class Command(BaseCommand):

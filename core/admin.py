@@ -1,13 +1,11 @@
-"""What every registry admin page shares: map widgets, history, and archive instead of delete."""
+"""What every admin page of a record shares: history, versions, and archive instead of delete."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.gis import admin as gis_admin
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
-
-from gis.widgets import LocalOSMWidget
 
 from .versions import conflict_message, record_version, what_changed_since
 
@@ -91,11 +89,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class RecordAdmin(HistoryAdmin, gis_admin.GISModelAdmin):
+class RecordAdmin(HistoryAdmin):
     """Base admin for archivable records: deleting is replaced by the archive actions."""
 
     form = VersionedForm
-    gis_widget = LocalOSMWidget
     actions = [archive_selected, restore_selected]
     readonly_fields = ("created_at", "updated_at", "archived_at")
 
@@ -115,8 +112,3 @@ class RecordAdmin(HistoryAdmin, gis_admin.GISModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-
-class GeoInline(gis_admin.options.GeoModelAdminMixin):
-    """Inline forms with the same local map widget."""
-
-    gis_widget = LocalOSMWidget

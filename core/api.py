@@ -1,21 +1,16 @@
-"""What every API endpoint shares: model rules on write, CRS on read and write, archive on delete."""
+"""What every API endpoint shares: model rules on write, archive on delete, ETag and If-Match."""
 import copy
 
 import django_filters
 from django import forms
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from django.db import transaction
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import APIException
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
-from rest_framework_gis.fields import GeometryField
 
-from gis.crs import PRECISION, requested_srid
-
-from ..versions import conflict_message, record_etag, version_from_etag, what_changed_since
+from .versions import conflict_message, record_etag, version_from_etag, what_changed_since
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -49,41 +44,6 @@ class ModelRulesMixin:
             if name not in many_to_many:
                 attrs[name] = getattr(instance, name)
         return attrs
-
-
-class CrsGeometryField(GeometryField):
-    """GeoJSON geometry in the CRS asked for with ?srid= (default EPSG:4326), both ways."""
-
-    def _srid(self):
-        request = self.context.get("request")
-        return requested_srid(request) if request is not None else 4326
-
-    def to_representation(self, value):
-        if value is None:
-            return None
-        srid = self._srid()
-        geom = value.transform(srid, clone=True) if value.srid != srid else value
-        self.precision = PRECISION[srid]
-        return super().to_representation(geom)
-
-    def to_internal_value(self, value):
-        try:
-            geom = super().to_internal_value(value)
-        except serializers.ValidationError:
-            raise serializers.ValidationError(_("Not a valid GeoJSON geometry (type and coordinates)."))
-        if geom is not None:
-            geom.srid = self._srid()  # GeoJSON carries no CRS: it is the one the request names
-        return geom
-
-
-class FeatureInputMixin:
-    """A GeoJSON Feature must be an object with an object of properties; anything else is a 400, not a 500."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, dict) or not isinstance(data.get("properties", {}), dict):
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("Send a GeoJSON Feature: an object with 'geometry' and 'properties'.")]})
-        return super().to_internal_value(data)
 
 
 class PreconditionFailed(APIException):
@@ -123,10 +83,6 @@ class ArchiveViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         return self._write_with_precondition(super().destroy, request, *args, **kwargs)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        requested_srid(request)  # a bad ?srid= is a 400 even when there is nothing to transform
 
     def get_queryset(self):
         queryset = super().get_queryset()

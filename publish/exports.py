@@ -12,11 +12,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from django.conf import settings
 from django.db import connection
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .crs import PRECISION
+from gis.crs import PRECISION
+
 from .layers import LayerQuery
 
 FORMATS = {
