@@ -33,5 +33,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return
         token, raw = ApiToken.issue(user=obj.user, name=obj.name, issued_by=request.user)
         obj.pk, obj.prefix, obj.key_hash = token.pk, token.prefix, token.key_hash
-        messages.warning(request, _("The new token is %(key)s — copy it now; it is not stored and will not be "
-                                    "shown again.") % {"key": raw})
+        messages.warning(
+            request,
+            _("The new token is %(key)s — copy it now; it is not stored and will not be shown again.") % {"key": raw},
+        )

@@ -21,14 +21,22 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A token a script presents as `Authorization: Token <key>`. Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. 'DK2020 export job'."))
     prefix = models.CharField(_("prefix"), max_length=TOKEN_PREFIX_LENGTH, editable=False, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", editable=False, verbose_name=_("issued by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("issued by"),
+    )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
@@ -46,8 +54,9 @@ class ApiToken(models.Model):
     def issue(cls, *, user, name: str, issued_by=None) -> tuple["ApiToken", str]:
         """Create a token; the raw key is returned once and never stored."""
         raw = secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:TOKEN_PREFIX_LENGTH], key_hash=hash_token(raw),
-                                   created_by=issued_by)
+        token = cls.objects.create(
+            user=user, name=name, prefix=raw[:TOKEN_PREFIX_LENGTH], key_hash=hash_token(raw), created_by=issued_by
+        )
         return token, raw
 
     def revoke(self):
@@ -56,7 +65,10 @@ class ApiToken(models.Model):
 
 
 class SignInFailure(models.Model):
-    """One failed sign-in, kept for the rate limit (access/sign_in_limit.py); in the database so every worker sees it."""
+    """One failed sign-in, kept for the rate limit (access/sign_in_limit.py).
+
+    In the database, so every worker sees it.
+    """
 
     username = models.CharField(_("user name"), max_length=150, db_index=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)

@@ -4,6 +4,7 @@ viewer (planner): view everything. editor (partnership manager): also add, chang
 archive partnerships, measures, organisations, sites, symbioses, heat sources and networks, international
 partnerships and funding, and import files. administrator: everything, including targets, users and API tokens.
 """
+
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
@@ -14,8 +15,14 @@ DOMAIN_APPS = ("registry", "partnerships", "geo")
 # Models an editor may write; everything else in the domain apps is read-only to them.
 EDITOR_WRITES = {
     "registry": {"organisation", "organisationsite", "energysite", "heatsymbiosis", "heatsource", "heatingnetwork"},
-    "partnerships": {"climatepartnership", "partnershiporganisation", "measure", "realisedreduction",
-                     "internationalpartnership", "externalfunding"},
+    "partnerships": {
+        "climatepartnership",
+        "partnershiporganisation",
+        "measure",
+        "realisedreduction",
+        "internationalpartnership",
+        "externalfunding",
+    },
 }
 # Import runs are the editors' own audit trail; viewers neither see nor start them.
 EDITOR_IMPORT_PERMISSIONS = ("view_importrun", "add_importrun", "run_import")
@@ -26,11 +33,15 @@ def _role_permissions(role: str):
     if role == VIEWER:
         return domain.filter(codename__startswith="view_")
     if role == EDITOR:
-        wanted = [p.pk for p in domain.select_related("content_type")
-                  if p.codename.startswith("view_")
-                  or p.content_type.model in EDITOR_WRITES.get(p.content_type.app_label, set())]
+        wanted = [
+            p.pk
+            for p in domain.select_related("content_type")
+            if p.codename.startswith("view_")
+            or p.content_type.model in EDITOR_WRITES.get(p.content_type.app_label, set())
+        ]
         return Permission.objects.filter(pk__in=wanted) | Permission.objects.filter(
-            content_type__app_label="imports", codename__in=EDITOR_IMPORT_PERMISSIONS)
+            content_type__app_label="imports", codename__in=EDITOR_IMPORT_PERMISSIONS
+        )
     return Permission.objects.filter(content_type__app_label__in=(*DOMAIN_APPS, "auth", "access", "imports"))
 
 

@@ -4,6 +4,7 @@ Failures are rows (SignInFailure), not cache entries, so the limit holds across 
 The admin's login form asks `refusal()` first and shows its message; the authentication backend refuses too,
 so no other sign-in path can try passwords past the limit. A successful sign-in clears the user name's failures.
 """
+
 import math
 from datetime import timedelta
 
@@ -41,17 +42,26 @@ def refusal(request, username: str) -> str | None:
     """The message to show instead of trying the password, or None when a sign-in may be tried."""
     recent = SignInFailure.objects.filter(at__gte=_window_start())
     address = client_address(request)
-    free_at = max(filter(None, [
-        _free_again_at(recent.filter(username__iexact=username or ""), settings.SIGN_IN_FAILURE_LIMIT),
-        _free_again_at(recent.filter(address=address), settings.SIGN_IN_FAILURE_LIMIT_PER_ADDRESS) if address else None,
-    ]), default=None)
+    free_at = max(
+        filter(
+            None,
+            [
+                _free_again_at(recent.filter(username__iexact=username or ""), settings.SIGN_IN_FAILURE_LIMIT),
+                _free_again_at(recent.filter(address=address), settings.SIGN_IN_FAILURE_LIMIT_PER_ADDRESS)
+                if address
+                else None,
+            ],
+        ),
+        default=None,
+    )
     if free_at is None:
         return None
     minutes = max(1, math.ceil((free_at - timezone.now()).total_seconds() / 60))
     return ngettext(
         "Too many failed sign-ins for this user name or from this address. Try again in %(minutes)d minute.",
         "Too many failed sign-ins for this user name or from this address. Try again in %(minutes)d minutes.",
-        minutes) % {"minutes": minutes}
+        minutes,
+    ) % {"minutes": minutes}
 
 
 @receiver(user_login_failed)

@@ -1,4 +1,5 @@
 """Shared set-up for the benchmarks: a scratch database beside the development one."""
+
 import math
 import os
 import statistics
@@ -18,11 +19,19 @@ def use_scratch_database(name: str, migrate: bool = True, fresh: bool = False) -
     import dj_database_url
     import psycopg
 
-    base = os.environ.get("DATABASE_URL") or \
-        f"postgis://registry@127.0.0.1:{os.environ.get('LOCALDB_PORT', '54329')}/climate_registry"
+    base = (
+        os.environ.get("DATABASE_URL")
+        or f"postgis://registry@127.0.0.1:{os.environ.get('LOCALDB_PORT', '54329')}/climate_registry"
+    )
     config = dj_database_url.parse(base)
-    admin = psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-                            password=config["PASSWORD"] or None, dbname=config["NAME"], autocommit=True)
+    admin = psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname=config["NAME"],
+        autocommit=True,
+    )
     if fresh:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
@@ -42,7 +51,7 @@ def use_scratch_database(name: str, migrate: bool = True, fresh: bool = False) -
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
     """The (z, x, y) web-mercator tile holding a point."""
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n)
     return z, x, y

@@ -8,6 +8,7 @@ at 100,000 rows and at 10,000 rows, each in a fresh process.
 Targets: >= 10x faster than the serializer, <= 1.5x raw psql, peak memory ratio <= 1.2.
 Run: .venv/bin/python bench/export.py
 """
+
 import argparse
 import json
 import os
@@ -68,8 +69,13 @@ def measure_memory(rows: int) -> None:
 
 
 def child_peak(rows: int) -> dict:
-    output = subprocess.run([sys.executable, __file__, "--memory", str(rows)], capture_output=True, text=True,
-                            check=True, env={**os.environ}).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, "--memory", str(rows)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ},
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -98,8 +104,20 @@ def main():
         class Meta:
             model = EnergySite
             geo_field = "geometry"
-            fields = ("id", "external_id", "name", "site_type", "planning_status", "capacity", "capacity_unit",
-                      "commissioning_year", "municipality_code", "description", "data_source", "geometry")
+            fields = (
+                "id",
+                "external_id",
+                "name",
+                "site_type",
+                "planning_status",
+                "capacity",
+                "capacity_unit",
+                "commissioning_year",
+                "municipality_code",
+                "description",
+                "data_source",
+                "geometry",
+            )
 
     def serializer():
         data = PlainSerializer(EnergySite.objects.filter(archived_at__isnull=True), many=True).data
@@ -107,9 +125,28 @@ def main():
 
     def psql():
         env = {**os.environ, "PGPASSWORD": settings_db.get("PASSWORD") or ""}
-        subprocess.run(["psql", "-X", "-q", "-At", "-h", settings_db["HOST"], "-p", str(settings_db["PORT"]),
-                        "-U", settings_db["USER"], "-d", settings_db["NAME"], "-o", "/dev/null", "-c", PSQL_SQL],
-                       check=True, env=env)
+        subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-At",
+                "-h",
+                settings_db["HOST"],
+                "-p",
+                str(settings_db["PORT"]),
+                "-U",
+                settings_db["USER"],
+                "-d",
+                settings_db["NAME"],
+                "-o",
+                "/dev/null",
+                "-c",
+                PSQL_SQL,
+            ],
+            check=True,
+            env=env,
+        )
 
     ours_size = export(client)
     assert ours_size > SITES * 200, ours_size
@@ -125,12 +162,16 @@ def main():
     print(f"DRF-gis GeoFeatureModelSerializer    {serializer_time * 1000:8.1f} ms")
     print(f"serializer / ours: {serializer_time / statistics.median(ours_times):.1f}x  (target >= 10)")
     print(f"ours / psql:       {statistics.median(ours_times) / statistics.median(psql_times):.2f}  (target <= 1.5)")
-    print(f"peak RSS of the exporting process: {small['peak_rss_kib'] / 1024:.0f} MiB at {SMALL:,} rows "
-          f"({small['bytes'] / 1e6:.1f} MB out), {large['peak_rss_kib'] / 1024:.0f} MiB at {SITES:,} rows "
-          f"({large['bytes'] / 1e6:.1f} MB out): ratio {large['peak_rss_kib'] / small['peak_rss_kib']:.2f}"
-          f"  (target <= 1.2)")
-    print(f"growth of peak RSS during the export itself: {small['growth_kib'] / 1024:.1f} MiB at {SMALL:,} rows, "
-          f"{large['growth_kib'] / 1024:.1f} MiB at {SITES:,} rows")
+    print(
+        f"peak RSS of the exporting process: {small['peak_rss_kib'] / 1024:.0f} MiB at {SMALL:,} rows "
+        f"({small['bytes'] / 1e6:.1f} MB out), {large['peak_rss_kib'] / 1024:.0f} MiB at {SITES:,} rows "
+        f"({large['bytes'] / 1e6:.1f} MB out): ratio {large['peak_rss_kib'] / small['peak_rss_kib']:.2f}"
+        f"  (target <= 1.2)"
+    )
+    print(
+        f"growth of peak RSS during the export itself: {small['growth_kib'] / 1024:.1f} MiB at {SMALL:,} rows, "
+        f"{large['growth_kib'] / 1024:.1f} MiB at {SITES:,} rows"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ threads. Only TLS is left out (no proxy on loopback), so SSL redirect and secure
 Nothing is inherited from the caller's DJANGO_* or DATABASE_* variables (a test run's
 DATABASE_CONN_MAX_AGE=0 must not turn the server into something production never is).
 """
+
 import os
 import secrets
 import signal
@@ -33,17 +34,19 @@ def free_port() -> int:
 def production_env(database_url: str, secret_key: str, **extra: str) -> dict:
     """The environment of a production server on loopback (see the README's Production section)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.update({
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secret_key,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SSL_REDIRECT": "0",  # no TLS proxy in front on loopback
-        "DJANGO_SECURE_COOKIES": "0",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "60",  # the production default: persistent connections, health-checked
-        "DJANGO_STATIC_ROOT": str(PRODUCTION_STATIC_ROOT),
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secret_key,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SSL_REDIRECT": "0",  # no TLS proxy in front on loopback
+            "DJANGO_SECURE_COOKIES": "0",
+            "DATABASE_URL": database_url,
+            "DATABASE_CONN_MAX_AGE": "60",  # the production default: persistent connections, health-checked
+            "DJANGO_STATIC_ROOT": str(PRODUCTION_STATIC_ROOT),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update(extra)
     return env
 
@@ -58,8 +61,16 @@ class GunicornServer:
     Its log (gunicorn's and Django's, where 500s leave their tracebacks) goes to `log_path`.
     """
 
-    def __init__(self, database_url: str, *, secret_key: str | None = None, workers: int = 2, threads: int = 4,
-                 timeout: int = 30, env: dict | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        secret_key: str | None = None,
+        workers: int = 2,
+        threads: int = 4,
+        timeout: int = 30,
+        env: dict | None = None,
+    ):
         self.secret_key = secret_key or new_secret_key()
         self.env = production_env(database_url, self.secret_key, **(env or {}))
         self.workers, self.threads, self.timeout = workers, threads, timeout
@@ -74,21 +85,45 @@ class GunicornServer:
 
     def collect_static(self) -> None:
         """`collectstatic` with the production storage, as a deployment runs it before starting the server."""
-        result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--no-input",
-                                 "-v0"], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode:
             raise RuntimeError(f"collectstatic failed:\n{result.stdout}{result.stderr}")
 
     def start(self, ready_within: float = 60) -> "GunicornServer":
         self.collect_static()
-        command = [str(GUNICORN), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", str(self.workers), "--threads", str(self.threads),
-                   "--timeout", str(self.timeout), "--graceful-timeout", "10",
-                   "--no-control-socket"]  # one per user by default: servers side by side would share it
+        command = [
+            str(GUNICORN),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--timeout",
+            str(self.timeout),
+            "--graceful-timeout",
+            "10",
+            "--no-control-socket",
+        ]  # one per user by default: servers side by side would share it
         with self.log_path.open("ab") as log:
             # a session of its own, so stopping it cannot reach the caller's process group
-            self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         try:
             self.wait_ready(ready_within)
         except BaseException:

@@ -14,6 +14,7 @@ dirty pages of the one before it. bulk_create takes a minute a round and is far 
 is timed in the first --bulk-rounds rounds only.
 Run: .venv/bin/python bench/import.py [--rows 100000] [--rounds 5] [--bulk-rounds 2]
 """
+
 import argparse
 import os
 import statistics
@@ -35,14 +36,18 @@ def write_geopackage(path: Path, rows: int) -> None:
     rng = np.random.default_rng(2026)
     x = 540_000 + rng.random(rows) * 40_000
     y = 6_300_000 + rng.random(rows) * 40_000
-    frame = gpd.GeoDataFrame({
-        "gsrn": [f"5707150{i:011d}" for i in range(rows)],
-        "navn": [f"Vindmølle {i} ved Nørresundby" for i in range(rows)],
-        "type": "Vindmølle",
-        "status": rng.choice(["i drift", "godkendt", "idé"], rows),
-        "kapacitet_kw": np.round(rng.random(rows) * 5000, 0),
-        "idriftsat": 1980 + (np.arange(rows) % 45),
-    }, geometry=shapely.points(x, y), crs=25832)
+    frame = gpd.GeoDataFrame(
+        {
+            "gsrn": [f"5707150{i:011d}" for i in range(rows)],
+            "navn": [f"Vindmølle {i} ved Nørresundby" for i in range(rows)],
+            "type": "Vindmølle",
+            "status": rng.choice(["i drift", "godkendt", "idé"], rows),
+            "kapacitet_kw": np.round(rng.random(rows) * 5000, 0),
+            "idriftsat": 1980 + (np.arange(rows) % 45),
+        },
+        geometry=shapely.points(x, y),
+        crs=25832,
+    )
     frame.to_file(path, engine="pyogrio", layer="vindmoeller")
 
 
@@ -50,8 +55,9 @@ def empty_sites() -> None:
     from django.db import DatabaseError, connection, transaction
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE partnerships_measure, registry_energysite, registry_historicalenergysite "
-                       "RESTART IDENTITY CASCADE")
+        cursor.execute(
+            "TRUNCATE partnerships_measure, registry_energysite, registry_historicalenergysite RESTART IDENTITY CASCADE"
+        )
         try:
             with transaction.atomic():
                 cursor.execute("CHECKPOINT")
@@ -72,10 +78,28 @@ def ogr2ogr(path: Path) -> None:
 
     db = settings.DATABASES["default"]
     target = f"PG:host={db['HOST']} port={db['PORT']} user={db['USER']} dbname={db['NAME']}" + (
-        f" password={db['PASSWORD']}" if db["PASSWORD"] else "")
-    subprocess.run(["ogr2ogr", "-f", "PostgreSQL", target, str(path), "-nln", "bench_ogr2ogr", "-overwrite",
-                    "-lco", "GEOMETRY_NAME=geometry", "--config", "PG_USE_COPY", "YES"],
-                   check=True, env={**os.environ, "PG_USE_COPY": "YES"}, capture_output=True)
+        f" password={db['PASSWORD']}" if db["PASSWORD"] else ""
+    )
+    subprocess.run(
+        [
+            "ogr2ogr",
+            "-f",
+            "PostgreSQL",
+            target,
+            str(path),
+            "-nln",
+            "bench_ogr2ogr",
+            "-overwrite",
+            "-lco",
+            "GEOMETRY_NAME=geometry",
+            "--config",
+            "PG_USE_COPY",
+            "YES",
+        ],
+        check=True,
+        env={**os.environ, "PG_USE_COPY": "YES"},
+        capture_output=True,
+    )
 
 
 def bulk_create(path: Path) -> None:
@@ -87,9 +111,16 @@ def bulk_create(path: Path) -> None:
 
     frame = pyogrio.read_dataframe(path)
     sites = [
-        EnergySite(external_id=row.gsrn, name=row.navn, site_type="wind", planning_status="operating",
-                   geometry=GEOSGeometry(memoryview(row.geometry.wkb), srid=25832), capacity=row.kapacitet_kw / 1000,
-                   commissioning_year=row.idriftsat, data_source=path.name)
+        EnergySite(
+            external_id=row.gsrn,
+            name=row.navn,
+            site_type="wind",
+            planning_status="operating",
+            geometry=GEOSGeometry(memoryview(row.geometry.wkb), srid=25832),
+            capacity=row.kapacitet_kw / 1000,
+            commissioning_year=row.idriftsat,
+            data_source=path.name,
+        )
         for row in frame.itertuples()
     ]
     with transaction.atomic():
@@ -119,16 +150,20 @@ def main() -> None:
                 start = time.perf_counter()
                 function(path)
                 times[name].append(time.perf_counter() - start)
-            print(f"round {round_number + 1}: " + "  ".join(f"{n} {t[-1]:6.2f} s" for n, t in times.items()
-                                                          if len(t) > round_number),
-                  flush=True)
+            print(
+                f"round {round_number + 1}: "
+                + "  ".join(f"{n} {t[-1]:6.2f} s" for n, t in times.items() if len(t) > round_number),
+                flush=True,
+            )
     median = {name: statistics.median(samples) for name, samples in times.items() if samples}
     paired = statistics.median(a / b for a, b in zip(times["ours"], times["ogr2ogr"]))
     print(f"\n{args.rows:,} features, median of {args.rounds} rounds ({args.bulk_rounds} of bulk_create)")
     for name, seconds in median.items():
         print(f"  {name:<12} {seconds:6.2f} s   {args.rows / seconds:>9,.0f} rows/s")
-    print(f"ours / ogr2ogr      = {median['ours'] / median['ogr2ogr']:.2f}   (target <= 2; "
-          f"median of the rounds' own ratios {paired:.2f})")
+    print(
+        f"ours / ogr2ogr      = {median['ours'] / median['ogr2ogr']:.2f}   (target <= 2; "
+        f"median of the rounds' own ratios {paired:.2f})"
+    )
     if "bulk_create" in median:  # --bulk-rounds 0 leaves it out
         print(f"bulk_create / ours  = {median['bulk_create'] / median['ours']:.2f}   (target >= 5)")
 

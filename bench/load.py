@@ -13,6 +13,7 @@ was told about (its ETag). Errors are any 5xx, connection error or unexpected st
 Target: zero errors and zero lost writes (the exit status is 1 otherwise).
 Run: .venv/bin/python bench/load.py [--seconds 20] [--readers 6] [--writers 2] [--workers 2] [--threads 4]
 """
+
 import argparse
 import io
 import math
@@ -100,11 +101,23 @@ def reader(base, stop_at, results, tiles, session_key, viewer_token, seed):
         turn += 1
         if kind == "tiles":
             z, x, y = rng.choice(tiles)
-            timed(results, kind, session, "GET", f"{base}/tiles/{rng.choice(LAYERS)}/{z}/{x}/{y}.pbf",
-                  headers={"Cookie": f"sessionid={session_key}"})
+            timed(
+                results,
+                kind,
+                session,
+                "GET",
+                f"{base}/tiles/{rng.choice(LAYERS)}/{z}/{x}/{y}.pbf",
+                headers={"Cookie": f"sessionid={session_key}"},
+            )
         elif kind == "progress":
-            timed(results, kind, session, "GET", f"{base}/api/progress/",
-                  headers={"Authorization": f"Token {viewer_token}"})
+            timed(
+                results,
+                kind,
+                session,
+                "GET",
+                f"{base}/api/progress/",
+                headers={"Authorization": f"Token {viewer_token}"},
+            )
         else:
             timed(results, kind, session, "GET", f"{base}/healthz")
 
@@ -116,15 +129,32 @@ def writer(base, stop_at, results, editor_token, organisation_ids, shared_ids, s
     etags = {pk: session.get(f"{base}/api/partnerships/{pk}/", timeout=30).headers["ETag"] for pk in shared_ids}
     while time.monotonic() < stop_at:
         title = f"Load test {uuid.uuid4()}"
-        response = timed(results, "create", session, "POST", f"{base}/api/partnerships/", json={
-            "title": title, "sector": rng.choice(["industry", "agriculture"]), "status": "dialogue",
-            "organisation_ids": [rng.choice(organisation_ids)]})
+        response = timed(
+            results,
+            "create",
+            session,
+            "POST",
+            f"{base}/api/partnerships/",
+            json={
+                "title": title,
+                "sector": rng.choice(["industry", "agriculture"]),
+                "status": "dialogue",
+                "organisation_ids": [rng.choice(organisation_ids)],
+            },
+        )
         if response is not None:
             with results.lock:
                 results.created.append((response.json()["id"], title))
         pk, value = rng.choice(shared_ids), f"load {uuid.uuid4()}"
-        response = timed(results, "update", session, "PATCH", f"{base}/api/partnerships/{pk}/",
-                         json={"notes": value}, headers={"If-Match": etags[pk]})
+        response = timed(
+            results,
+            "update",
+            session,
+            "PATCH",
+            f"{base}/api/partnerships/{pk}/",
+            json={"notes": value},
+            headers={"If-Match": etags[pk]},
+        )
         if response is not None and response.status_code == 200:
             etags[pk] = response.headers["ETag"]
             with results.lock:
@@ -141,13 +171,18 @@ def lost_writes(results: Results) -> list[str]:
     lost = []
     created = dict(results.created)
     stored = dict(ClimatePartnership.objects.filter(pk__in=created).values_list("pk", "title"))
-    lost += [f"created #{pk} {title!r}: not in the database"
-             for pk, title in created.items() if stored.get(pk) != title]
+    lost += [
+        f"created #{pk} {title!r}: not in the database" for pk, title in created.items() if stored.get(pk) != title
+    ]
     edited = {pk for pk, _, _ in results.updated}
-    history = set(ClimatePartnership.history.filter(id__in=edited, notes__startswith="load ")
-                  .values_list("id", "notes"))
-    lost += [f"edit of #{pk} to {value!r}: no such version in its history"
-             for pk, value, _ in results.updated if (pk, value) not in history]
+    history = set(
+        ClimatePartnership.history.filter(id__in=edited, notes__startswith="load ").values_list("id", "notes")
+    )
+    lost += [
+        f"edit of #{pk} to {value!r}: no such version in its history"
+        for pk, value, _ in results.updated
+        if (pk, value) not in history
+    ]
     acknowledged = {etag: value for _, value, etag in results.updated}
     for record in ClimatePartnership.objects.filter(pk__in=edited):
         etag = record_etag(record)
@@ -176,8 +211,9 @@ def set_up():
         "viewer_token": ApiToken.issue(user=users["demo-viewer"], name="bench/load.py")[1],
         "editor_token": ApiToken.issue(user=users["demo-editor"], name="bench/load.py")[1],
         "organisation_ids": list(Organisation.objects.live().values_list("pk", flat=True)),
-        "shared_ids": list(ClimatePartnership.objects.live().order_by("pk").values_list("pk", flat=True)
-                           [:SHARED_RECORDS]),
+        "shared_ids": list(
+            ClimatePartnership.objects.live().order_by("pk").values_list("pk", flat=True)[:SHARED_RECORDS]
+        ),
     }
 
 
@@ -185,10 +221,22 @@ def warm_up(base, fixtures, rounds, tile, server):
     """Every worker imports and connects before the clock starts (not counted); a failure here stops the run."""
     warm, session, (z, x, y) = Results(), requests.Session(), tile
     for _ in range(rounds):
-        timed(warm, "tiles", session, "GET", f"{base}/tiles/sites/{z}/{x}/{y}.pbf",
-              headers={"Cookie": f"sessionid={fixtures['session_key']}"})
-        timed(warm, "progress", session, "GET", f"{base}/api/progress/",
-              headers={"Authorization": f"Token {fixtures['viewer_token']}"})
+        timed(
+            warm,
+            "tiles",
+            session,
+            "GET",
+            f"{base}/tiles/sites/{z}/{x}/{y}.pbf",
+            headers={"Cookie": f"sessionid={fixtures['session_key']}"},
+        )
+        timed(
+            warm,
+            "progress",
+            session,
+            "GET",
+            f"{base}/api/progress/",
+            headers={"Authorization": f"Token {fixtures['viewer_token']}"},
+        )
         timed(warm, "healthz", session, "GET", f"{base}/healthz")
     if warm.error_samples:
         raise SystemExit("warm-up failed: " + "; ".join(warm.error_samples) + "\n" + server.log_tail())
@@ -199,9 +247,11 @@ def report(results: Results, elapsed: float, lost: list[str]) -> int:
     for kind in ("tiles", "progress", "create", "update", "healthz"):
         ordered = sorted(results.latencies[kind])
         label = "healthz (reference)" if kind == "healthz" else kind
-        print(f"{label:<20}{results.counts[kind]:>8}{results.counts[kind] / elapsed:>9.1f}"
-              + "".join(f"{percentile(ordered, p) * 1000:>9.1f}" for p in (50, 95, 99))
-              + f"{results.errors[kind]:>8}{results.conflicts[kind]:>7}")
+        print(
+            f"{label:<20}{results.counts[kind]:>8}{results.counts[kind] / elapsed:>9.1f}"
+            + "".join(f"{percentile(ordered, p) * 1000:>9.1f}" for p in (50, 95, 99))
+            + f"{results.errors[kind]:>8}{results.conflicts[kind]:>7}"
+        )
     tiles, healthz = sorted(results.latencies["tiles"]), sorted(results.latencies["healthz"])
     if tiles and healthz:
         print(f"ratio tiles / healthz reference (p50): {percentile(tiles, 50) / percentile(healthz, 50):.2f}")
@@ -228,22 +278,41 @@ def main():
     fixtures = set_up()
     tiles = aalborg_tiles()
     results = Results()
-    server = GunicornServer(os.environ["DATABASE_URL"], secret_key=secret_key, workers=args.workers,
-                            threads=args.threads)
+    server = GunicornServer(
+        os.environ["DATABASE_URL"], secret_key=secret_key, workers=args.workers, threads=args.threads
+    )
     try:
         server.start()
-        print(f"gunicorn pid {server.pid}, {args.workers} workers x {args.threads} threads on {server.url} "
-              f"(log {server.log_path}); {args.readers} readers, {args.writers} writers, {args.seconds:.0f} s; "
-              f"{len(tiles)} tiles x {len(LAYERS)} layers")
+        print(
+            f"gunicorn pid {server.pid}, {args.workers} workers x {args.threads} threads on {server.url} "
+            f"(log {server.log_path}); {args.readers} readers, {args.writers} writers, {args.seconds:.0f} s; "
+            f"{len(tiles)} tiles x {len(LAYERS)} layers"
+        )
         warm_up(server.url, fixtures, 2 * args.workers * args.threads, tiles[0], server)
         start = time.monotonic()
         stop_at = start + args.seconds
-        threads = [threading.Thread(target=reader, args=(
-            server.url, stop_at, results, tiles, fixtures["session_key"], fixtures["viewer_token"], i))
-            for i in range(args.readers)]
-        threads += [threading.Thread(target=writer, args=(
-            server.url, stop_at, results, fixtures["editor_token"], fixtures["organisation_ids"],
-            fixtures["shared_ids"], 100 + i)) for i in range(args.writers)]
+        threads = [
+            threading.Thread(
+                target=reader,
+                args=(server.url, stop_at, results, tiles, fixtures["session_key"], fixtures["viewer_token"], i),
+            )
+            for i in range(args.readers)
+        ]
+        threads += [
+            threading.Thread(
+                target=writer,
+                args=(
+                    server.url,
+                    stop_at,
+                    results,
+                    fixtures["editor_token"],
+                    fixtures["organisation_ids"],
+                    fixtures["shared_ids"],
+                    100 + i,
+                ),
+            )
+            for i in range(args.writers)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -8,6 +8,7 @@ partnerships and funding per year); and, for transparency, the tonnes GROUP BY a
 Target: ours / reference <= 1.5 at p50.
 Run: .venv/bin/python bench/progress.py [--runs 40]
 """
+
 import argparse
 import statistics
 
@@ -31,7 +32,8 @@ INSERT INTO partnerships_measure
      created_at, updated_at)
 SELECT 1 + (j %% %(partnerships)s), 'Bench measure ' || j,
        (ARRAY['energy_efficiency','fuel_switch','electrification','surplus_heat','biogas','land_use'])[1 + j %% 6],
-       (j * 7919 %% 2000) / 10.0 + 5, 2023 + (j * 2654435761 %% 97) %% 8, 'calculated', 'bench', 'bench:' || j, now(), now()
+       (j * 7919 %% 2000) / 10.0 + 5, 2023 + (j * 2654435761 %% 97) %% 8, 'calculated', 'bench', 'bench:' || j,
+       now(), now()
 FROM generate_series(1, %(measures)s) AS j;
 """
 
@@ -45,7 +47,9 @@ GROUP BY 1, 2, 3
 """
 
 # The same totals as the endpoint, written by hand without our selectors.
-REFERENCE_SQL = TONNES_ONLY_SQL.strip() + """
+REFERENCE_SQL = (
+    TONNES_ONLY_SQL.strip()
+    + """
 UNION ALL
 SELECT p.sector, 'realised', r.year, SUM(r.realised_t)
 FROM partnerships_realisedreduction r JOIN partnerships_measure m ON m.id = r.measure_id
@@ -62,6 +66,7 @@ UNION ALL
 SELECT NULL, 'funding', date_part('year', granted_on)::int, SUM(amount_dkk) FROM partnerships_externalfunding
 WHERE archived_at IS NULL AND status = 'granted' GROUP BY 3
 """
+)
 
 
 def main():
@@ -88,6 +93,7 @@ def main():
             with connection.cursor() as cursor:
                 cursor.execute(statement)
                 return cursor.fetchall()
+
         return run
 
     reference, tonnes_only = sql(REFERENCE_SQL), sql(TONNES_ONLY_SQL)

@@ -7,6 +7,7 @@ cache. Prints p50/p95 and the ratios. Targets: ours cold p50 <= 1.5x bare SQL; c
 faster than cold.
 Run: .venv/bin/python bench/tiles.py
 """
+
 import random
 import statistics
 import time
@@ -85,8 +86,10 @@ def main():
 
     for bare_tile, our_tile in bodies:
         if len(our_tile) < 100_000:
-            ids = [{f["properties"]["name"] for f in mapbox_vector_tile.decode(t).get("sites", {}).get("features", [])}
-                   for t in (bare_tile, our_tile)]
+            ids = [
+                {f["properties"]["name"] for f in mapbox_vector_tile.decode(t).get("sites", {}).get("features", [])}
+                for t in (bare_tile, our_tile)
+            ]
             assert ids[0] == ids[1]
 
     print(f"seeded {SITES:,} sites; {len(tiles)} tiles over zooms 8-16; median tile {statistics.median(sizes):,.0f} B")

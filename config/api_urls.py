@@ -30,8 +30,11 @@ urlpatterns = [
     path("progress/partnerships/", progress_api.PartnershipsBehindView.as_view(), name="api-progress-partnerships"),
     path("progress/realised/", progress_api.RealisedBehindView.as_view(), name="api-progress-realised"),
     path("heat-opportunities/", heat_api.HeatOpportunityListView.as_view(), name="api-heat-opportunities"),
-    path("heat-opportunities/<int:source_id>/propose/", heat_api.ProposeSymbiosisView.as_view(),
-         name="api-heat-opportunity-propose"),
+    path(
+        "heat-opportunities/<int:source_id>/propose/",
+        heat_api.ProposeSymbiosisView.as_view(),
+        name="api-heat-opportunity-propose",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("exports/<str:layer>.<str:fmt>", LayerExportView.as_view(), name="api-export"),

@@ -8,6 +8,7 @@ request connects afresh, so the app recovers by itself once the database is back
 Only connection-level failures count: a deadlock, a cancelled statement or a lock timeout is an
 OperationalError too, but the database is there, and that stays a 500 with its traceback in the log.
 """
+
 import logging
 import sys
 
@@ -54,7 +55,9 @@ def unavailable_response(request):
             f'<!doctype html><html lang="{escape(get_language() or "en")}"><head><meta charset="utf-8">'
             f"<title>{escape(title)}</title></head>"
             f"<body><h1>{escape(title)}</h1><p>{escape(message)}</p></body></html>",
-            status=503, content_type="text/html; charset=utf-8")
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"  # a proxy must not keep serving the outage
     return response
@@ -81,8 +84,12 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not database_unavailable(exception):
             return None
-        logger.warning("Database unavailable, answered 503: %s %s: %s", request.method, request.path,
-                       str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception).__name__)
+        logger.warning(
+            "Database unavailable, answered 503: %s %s: %s",
+            request.method,
+            request.path,
+            str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception).__name__,
+        )
         return unavailable_response(request)
 
 

@@ -1,4 +1,5 @@
 """Error pages: API clients get JSON (as the OpenAPI document says), people get the site's page."""
+
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults

@@ -3,6 +3,7 @@
 drf-spectacular documents the success responses; this adds every error status an operation can give
 (with its body), the If-Match / ETag headers of the conflict check, and GeoJSON geometries as we send them.
 """
+
 from django.contrib.gis.db import models as gis_models
 from drf_spectacular.contrib.rest_framework_gis import (
     GeoFeatureModelSerializerExtension,
@@ -24,13 +25,13 @@ ERROR_SCHEMAS = {
     "ValidationErrors": {
         "type": "object",
         "description": "Field name -> list of reasons; `non_field_errors` for the record as a whole; nested "
-                       "objects for nested records.",
+        "objects for nested records.",
         "additionalProperties": {},
     },
     "Conflict": {
         "type": "object",
         "description": "The record changed since the version named in If-Match: who changed it, when, and "
-                       "which fields, with the current ETag to retry with.",
+        "which fields, with the current ETag to retry with.",
         "properties": {"detail": {"type": "string"}, "current_etag": {"type": "string"}},
         "required": ["detail", "current_etag"],
         "additionalProperties": {},
@@ -38,15 +39,20 @@ ERROR_SCHEMAS = {
 }
 WRITES = {"put", "patch", "delete"}
 IF_MATCH = {
-    "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
     "description": "The ETag from your last read: the write is refused with 412 if the record changed since.",
 }
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "The record's version, for If-Match."}}
 
 
 def _error(schema: str, description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
 
 
 def document_error_responses(result, generator, request, public):
@@ -72,12 +78,14 @@ def document_error_responses(result, generator, request, public):
 
 
 # rest_framework_gis's schema knows only Point, LineString and Polygon for a generic geometry field.
-ANY_GEOMETRY = {"oneOf": [
-    *build_geometry_geo_schema()["oneOf"],
-    build_geo_container_schema("MultiPoint", build_array_type(build_point_schema())),
-    build_geo_container_schema("MultiLineString", build_array_type(build_linestring_schema())),
-    build_geo_container_schema("MultiPolygon", build_array_type(build_polygon_schema())),
-]}
+ANY_GEOMETRY = {
+    "oneOf": [
+        *build_geometry_geo_schema()["oneOf"],
+        build_geo_container_schema("MultiPoint", build_array_type(build_point_schema())),
+        build_geo_container_schema("MultiLineString", build_array_type(build_linestring_schema())),
+        build_geo_container_schema("MultiPolygon", build_array_type(build_polygon_schema())),
+    ]
+}
 
 
 class GeoFeatureSerializerSchema(GeoFeatureModelSerializerExtension):

@@ -3,6 +3,7 @@
 Django 5.2 has no CSP of its own (it arrives in 6.0). The policy is built once from
 settings.CONTENT_SECURITY_POLICY, which names the basemap's tile server for the map.
 """
+
 from django.conf import settings
 
 

@@ -3,6 +3,7 @@
 Every environment variable is declared once, here, with its development default.
 Production sets DJANGO_DEBUG=0 and a real DJANGO_SECRET_KEY (start-up refuses otherwise).
 """
+
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -104,9 +105,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-            ],
+            ]
         },
-    },
+    }
 ]
 
 AUTHENTICATION_BACKENDS = ["access.backends.CachedPermissionBackend"]
@@ -157,8 +158,11 @@ EXPORT_WORK_DIR = os.environ.get("EXPORT_WORK_DIR", "")
 # Vector tiles are cached per process under the layer's version (see gis/tiles.py): never stale.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "tiles": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tiles",
-              "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TILE_CACHE_ENTRIES", "20000"))}},
+    "tiles": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tiles",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TILE_CACHE_ENTRIES", "20000"))},
+    },
 }
 # The planners' map: a raster basemap URL template ({z}/{x}/{y}); empty for a plain background.
 MAP_BASEMAP_TILES = os.environ.get("MAP_BASEMAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -179,8 +183,11 @@ def _origin(url: str) -> str | None:
 
 
 # The map fetches basemap tiles from these servers (MapLibre with fetch, the admin's map as images).
-MAP_TILE_ORIGINS = sorted(filter(None, {
-    _origin(MAP_BASEMAP_TILES), _origin(MAP_DATAFORSYNINGEN_TILES) if MAP_DATAFORSYNINGEN_TOKEN else None}))
+MAP_TILE_ORIGINS = sorted(
+    filter(
+        None, {_origin(MAP_BASEMAP_TILES), _origin(MAP_DATAFORSYNINGEN_TILES) if MAP_DATAFORSYNINGEN_TOKEN else None}
+    )
+)
 # No inline script or style anywhere; MapLibre runs its workers from blob: URLs.
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
@@ -253,15 +260,17 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Climate partnership registry API",
     "DESCRIPTION": "Aalborg Kommune's climate partnerships, measures, energy sites and progress toward the "
-                   "priority-4 targets. Tonnes are t CO2e/yr; geometry in EPSG:25832 unless asked otherwise.",
+    "priority-4 targets. Tonnes are t CO2e/yr; geometry in EPSG:25832 unless asked otherwise.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files: municipal networks block CDNs.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "config.openapi.document_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_error_responses",
+    ],
 }
 
 LOGGING = {

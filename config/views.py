@@ -1,4 +1,5 @@
 """Project-level views that belong to no domain app."""
+
 from django.db import connection
 from django.http import HttpResponse
 

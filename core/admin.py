@@ -1,4 +1,5 @@
 """What every admin page of a record shares: history, versions, and archive instead of delete."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -39,8 +40,9 @@ class ArchivedFilter(admin.SimpleListFilter):
 @admin.action(description=_("Archive selected records"), permissions=["archive"])
 def archive_selected(modeladmin, request, queryset):
     count, _details = queryset.delete()
-    modeladmin.message_user(request, ngettext("%d record archived.", "%d records archived.", count) % count,
-                            messages.SUCCESS)
+    modeladmin.message_user(
+        request, ngettext("%d record archived.", "%d records archived.", count) % count, messages.SUCCESS
+    )
 
 
 @admin.action(description=_("Restore selected records from the archive"), permissions=["archive"])
@@ -48,8 +50,11 @@ def restore_selected(modeladmin, request, queryset):
     archived = list(queryset.filter(archived_at__isnull=False))
     for obj in archived:
         obj.restore()
-    modeladmin.message_user(request, ngettext("%d record restored.", "%d records restored.", len(archived))
-                            % len(archived), messages.SUCCESS)
+    modeladmin.message_user(
+        request,
+        ngettext("%d record restored.", "%d records restored.", len(archived)) % len(archived),
+        messages.SUCCESS,
+    )
 
 
 class VersionedForm(forms.ModelForm):
@@ -68,8 +73,9 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk and started_from:
             current = type(self.instance).objects.get(pk=self.instance.pk)
             if record_version(current) != started_from:
-                raise forms.ValidationError(conflict_message(what_changed_since(current, started_from)),
-                                            code="conflict")
+                raise forms.ValidationError(
+                    conflict_message(what_changed_since(current, started_from)), code="conflict"
+                )
         return cleaned
 
 
@@ -84,7 +90,8 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and not self.has_change_permission(
-                request, self.get_object(request, unquote(object_id))):
+            request, self.get_object(request, unquote(object_id))
+        ):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -111,4 +118,3 @@ class RecordAdmin(HistoryAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
-

@@ -1,4 +1,5 @@
 """What every API endpoint shares: model rules on write, archive on delete, ETag and If-Match."""
+
 import copy
 
 import django_filters
@@ -37,8 +38,9 @@ class ModelRulesMixin:
         try:
             instance.full_clean()
         except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict if hasattr(error, "error_dict")
-                                              else {"non_field_errors": error.messages})
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+            )
         # the model may have normalised values (CVR spelling, geometry transformed to storage CRS)
         for name in attrs:
             if name not in many_to_many:
@@ -70,8 +72,9 @@ class ArchiveViewSet(viewsets.ModelViewSet):
             expected = request.headers.get("If-Match")
             if expected and expected.strip() != "*" and expected.strip() != record_etag(locked):
                 details = what_changed_since(locked, version_from_etag(expected))
-                raise PreconditionFailed({"detail": conflict_message(details), **details,
-                                          "current_etag": record_etag(locked)})
+                raise PreconditionFailed(
+                    {"detail": conflict_message(details), **details, "current_etag": record_etag(locked)}
+                )
             response = write(request, *args, **kwargs)
         if response.status_code < 300:
             locked.refresh_from_db()

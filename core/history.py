@@ -1,4 +1,5 @@
 """History tables that are cheap to write in bulk."""
+
 from simple_history.models import HistoricalRecords
 
 

@@ -1,4 +1,5 @@
 """Behaviour every registry record shares: archiving instead of deleting."""
+
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """Validators for Danish identifiers and domain ranges."""
+
 import re
 
 from django.core.exceptions import ValidationError
@@ -26,8 +27,9 @@ def validate_cvr(value: str) -> None:
             _("A CVR number has exactly 8 digits; got %(value)r."), code="cvr_format", params={"value": value}
         )
     if value[0] == "0":
-        raise ValidationError(_("A CVR number cannot start with 0; got %(value)s."), code="cvr_format",
-                              params={"value": value})
+        raise ValidationError(
+            _("A CVR number cannot start with 0; got %(value)s."), code="cvr_format", params={"value": value}
+        )
     if sum(int(d) * w for d, w in zip(value, CVR_WEIGHTS)) % 11:
         raise ValidationError(
             _("%(value)s is not a valid CVR number: the modulus-11 check fails (mistyped digit?)."),

@@ -3,6 +3,7 @@
 Used by the API (ETag / If-Match, answered with 412) and by the admin forms (a hidden version field),
 so two people editing the same record never silently overwrite each other.
 """
+
 from datetime import datetime
 
 from django.utils.translation import gettext as _
@@ -33,8 +34,11 @@ def what_changed_since(instance, version: str) -> dict:
     changes = []
     if latest is not None and seen is not None and latest.pk != seen.pk:
         delta = latest.diff_against(seen)
-        changes = [{"field": c.field, "was": _plain(c.old), "now": _plain(c.new)} for c in delta.changes
-                   if c.field not in {"updated_at"}]
+        changes = [
+            {"field": c.field, "was": _plain(c.old), "now": _plain(c.new)}
+            for c in delta.changes
+            if c.field not in {"updated_at"}
+        ]
     return {
         "changed_by": str(latest.history_user) if latest and latest.history_user else None,
         "changed_at": latest.history_date.isoformat() if latest else None,
@@ -48,6 +52,7 @@ def _plain(value):
 
 def conflict_message(details: dict) -> str:
     fields = ", ".join(c["field"] for c in details["changes"]) or _("the record")
-    return _("Someone else (%(who)s) changed %(fields)s at %(when)s while you were editing. Reload to see "
-             "their changes, then make yours again.") % {
-        "who": details["changed_by"] or _("unknown"), "fields": fields, "when": details["changed_at"]}
+    return _(
+        "Someone else (%(who)s) changed %(fields)s at %(when)s while you were editing. Reload to see "
+        "their changes, then make yours again."
+    ) % {"who": details["changed_by"] or _("unknown"), "fields": fields, "when": details["changed_at"]}

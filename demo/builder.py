@@ -5,6 +5,7 @@ so loading twice changes nothing. Positions are drawn inside the municipality wi
 fixed seed; the operating wind turbines are real ones from the Danish Energy Agency's
 register (see ../shared/data/README.md).
 """
+
 import json
 import random
 from dataclasses import dataclass, field
@@ -104,8 +105,11 @@ class DemoBuilder:
         return Polygon(((x, y), (x + width, y), (x + width, y + height), (x, y + height), (x, y)), srid=25832)
 
     def route(self, start: Point, end: Point) -> LineString:
-        mid = Point((start.x + end.x) / 2 + self.rng.uniform(-400, 400),
-                    (start.y + end.y) / 2 + self.rng.uniform(-400, 400), srid=25832)
+        mid = Point(
+            (start.x + end.x) / 2 + self.rng.uniform(-400, 400),
+            (start.y + end.y) / 2 + self.rng.uniform(-400, 400),
+            srid=25832,
+        )
         return LineString([start.coords, mid.coords, end.coords], srid=25832)
 
     def site_geometry(self, site_type: str, near):
@@ -133,8 +137,12 @@ class DemoBuilder:
         for role in ROLES:
             user, created = User.objects.get_or_create(
                 username=f"demo-{role}",
-                defaults={"first_name": "Demo", "last_name": role.capitalize(), "is_staff": True,
-                          "email": f"demo-{role}@example.invalid"},
+                defaults={
+                    "first_name": "Demo",
+                    "last_name": role.capitalize(),
+                    "is_staff": True,
+                    "email": f"demo-{role}@example.invalid",
+                },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
@@ -145,8 +153,11 @@ class DemoBuilder:
     def organisations(self):
         orgs = []
         for i, name in enumerate(COMPANY_NAMES, 1):
-            orgs.append(self._organisation(f"demo:org:company:{i}", f"{name} A/S", "company",
-                                           near=RØRDAL_HARBOUR if i % 2 else AALBORG_CENTRE))
+            orgs.append(
+                self._organisation(
+                    f"demo:org:company:{i}", f"{name} A/S", "company", near=RØRDAL_HARBOUR if i % 2 else AALBORG_CENTRE
+                )
+            )
         for i, name in enumerate(FARM_NAMES, 1):
             orgs.append(self._organisation(f"demo:org:farm:{i}", name, "farm", near=None))
         for i, name in enumerate(UTILITY_NAMES, 1):
@@ -157,11 +168,13 @@ class DemoBuilder:
         cvr = cvr_with_check_digit(self.rng)
         location = self.point_in_municipality(near=near, spread=3_000 if near else 6_000)
         chr_number = str(self.rng.randint(10000, 99999)) if kind == "farm" else ""
-        org = self.create_once(Organisation, external_id, name=name, kind=kind, cvr=cvr, chr_number=chr_number,
-                               notes=DEMO_LABEL)
+        org = self.create_once(
+            Organisation, external_id, name=name, kind=kind, cvr=cvr, chr_number=chr_number, notes=DEMO_LABEL
+        )
         if not org.sites.exists():
-            site = OrganisationSite(organisation=org, name=name if kind != "farm" else f"{name}, stald og mark",
-                                    location=location)
+            site = OrganisationSite(
+                organisation=org, name=name if kind != "farm" else f"{name}, stald og mark", location=location
+            )
             site.full_clean()
             site.save()
             self.report.count(OrganisationSite, True)
@@ -175,13 +188,20 @@ class DemoBuilder:
         for i, feature in enumerate(turbines[:16], 1):
             props = feature["properties"]
             point = Point(*feature["geometry"]["coordinates"], srid=4326).transform(25832, clone=True)
-            sites.setdefault("wind", []).append(self.create_once(
-                EnergySite, f"demo:site:wind-existing:{i}", name=f"{props['manufacturer']} turbine {i}",
-                site_type="wind", planning_status="operating", geometry=point,
-                capacity=(Decimal(str(props["capacityKw"])) / 1000).quantize(Decimal("0.001")), capacity_unit="MW",
-                data_source="Energistyrelsen, Stamdataregister for vindmøller (via shared data set)",
-                description=f"Hub height {props['hubHeightMeter']} m, rotor {props['rotorDiameterMeter']} m.",
-            ))
+            sites.setdefault("wind", []).append(
+                self.create_once(
+                    EnergySite,
+                    f"demo:site:wind-existing:{i}",
+                    name=f"{props['manufacturer']} turbine {i}",
+                    site_type="wind",
+                    planning_status="operating",
+                    geometry=point,
+                    capacity=(Decimal(str(props["capacityKw"])) / 1000).quantize(Decimal("0.001")),
+                    capacity_unit="MW",
+                    data_source="Energistyrelsen, Stamdataregister for vindmøller (via shared data set)",
+                    description=f"Hub height {props['hubHeightMeter']} m, rotor {props['rotorDiameterMeter']} m.",
+                )
+            )
         for site_type, count, statuses, (low, high), unit in SITE_PLAN:
             for i in range(1, count + 1):
                 status = statuses[(i - 1) % len(statuses)]
@@ -191,13 +211,21 @@ class DemoBuilder:
                 if site_type in EnergySite.PIPE_TYPES:
                     capacity = Decimal(str(round(geometry.length / 1000, 1)))
                 label = dict(EnergySite.SiteType.choices)[site_type]
-                sites.setdefault(site_type, []).append(self.create_once(
-                    EnergySite, f"demo:site:{site_type}:{i}", name=f"{label} {i} (demo)",
-                    site_type=site_type, planning_status=status, geometry=geometry, capacity=capacity,
-                    capacity_unit=unit, operator=self.rng.choice(utilities),
-                    commissioning_year=2024 + i % 4 if status in {"operating", "under_construction"} else None,
-                    data_source=DEMO_LABEL,
-                ))
+                sites.setdefault(site_type, []).append(
+                    self.create_once(
+                        EnergySite,
+                        f"demo:site:{site_type}:{i}",
+                        name=f"{label} {i} (demo)",
+                        site_type=site_type,
+                        planning_status=status,
+                        geometry=geometry,
+                        capacity=capacity,
+                        capacity_unit=unit,
+                        operator=self.rng.choice(utilities),
+                        commissioning_year=2024 + i % 4 if status in {"operating", "under_construction"} else None,
+                        data_source=DEMO_LABEL,
+                    )
+                )
         return sites
 
     def symbioses(self, companies, heat_utility):
@@ -215,13 +243,23 @@ class DemoBuilder:
             route = self.route(start, self.point_in_municipality(near=AALBORG_CENTRE, spread=1_500))
             while not self.area_prepared.contains(route):
                 route = self.route(start, self.point_in_municipality(near=AALBORG_CENTRE, spread=1_500))
-            symbioses.append(self.create_once(
-                HeatSymbiosis, f"demo:symbiosis:{i}", name=f"{name} (demo)", source_organisation=org,
-                source_description=source, receiving_network=heat_utility.name,
-                status=["operating", "agreed", "feasibility", "under_construction", "idea"][i - 1],
-                capacity_mw=Decimal(str(mw)), heat_mwh_per_yr=Decimal(mwh), supply_temperature_c=Decimal(temp),
-                source_location=start, pipe_route=route, description=DEMO_LABEL,
-            ))
+            symbioses.append(
+                self.create_once(
+                    HeatSymbiosis,
+                    f"demo:symbiosis:{i}",
+                    name=f"{name} (demo)",
+                    source_organisation=org,
+                    source_description=source,
+                    receiving_network=heat_utility.name,
+                    status=["operating", "agreed", "feasibility", "under_construction", "idea"][i - 1],
+                    capacity_mw=Decimal(str(mw)),
+                    heat_mwh_per_yr=Decimal(mwh),
+                    supply_temperature_c=Decimal(temp),
+                    source_location=start,
+                    pipe_route=route,
+                    description=DEMO_LABEL,
+                )
+            )
         return symbioses
 
     def partnerships(self, companies, farms, sites, symbioses):
@@ -230,8 +268,16 @@ class DemoBuilder:
             for sector in ("industry", "agriculture"):
                 for k in range(per_sector):
                     if year <= 2024:
-                        status = ["completed", "active", "active", "cancelled", "active", "completed", "active",
-                                  "active"][k]
+                        status = [
+                            "completed",
+                            "active",
+                            "active",
+                            "cancelled",
+                            "active",
+                            "completed",
+                            "active",
+                            "active",
+                        ][k]
                     elif year == 2025:
                         status = "active" if k % 3 else "signed"
                     else:
@@ -248,18 +294,25 @@ class DemoBuilder:
             signed_on = self.day_in(year) if year else None
             dialogue = (signed_on or self.day_in(2026)) - timedelta(days=self.rng.randint(30, 200))
             partnership = self.create_once(
-                ClimatePartnership, f"demo:partnership:{n}", title=f"Klimapartnerskab: {org.name}",
-                sector=sector, status=status, dialogue_started_on=dialogue, signed_on=signed_on,
+                ClimatePartnership,
+                f"demo:partnership:{n}",
+                title=f"Klimapartnerskab: {org.name}",
+                sector=sector,
+                status=status,
+                dialogue_started_on=dialogue,
+                signed_on=signed_on,
                 completed_on=min(signed_on + timedelta(days=500), TODAY) if status == "completed" else None,
                 cancelled_on=min(signed_on + timedelta(days=120), TODAY) if status == "cancelled" else None,
                 notes=DEMO_LABEL,
             )
-            PartnershipOrganisation.objects.get_or_create(partnership=partnership, organisation=org,
-                                                          defaults={"role": "lead"})
+            PartnershipOrganisation.objects.get_or_create(
+                partnership=partnership, organisation=org, defaults={"role": "lead"}
+            )
             if n % 9 == 0:  # a few joint agreements with a second organisation
                 second = pool[(counters[sector] + 5) % len(pool)]
-                PartnershipOrganisation.objects.get_or_create(partnership=partnership, organisation=second,
-                                                              defaults={"role": "partner"})
+                PartnershipOrganisation.objects.get_or_create(
+                    partnership=partnership, organisation=second, defaults={"role": "partner"}
+                )
             self._measures(partnership, n, sector, year or 2027, sites, symbioses)
             partnerships.append(partnership)
         return partnerships
@@ -276,20 +329,31 @@ class DemoBuilder:
             if measure_type == "renewable_energy":
                 energy_site = sites["solar"][n % len(sites["solar"])]
             measure = self.create_once(
-                Measure, f"demo:measure:{n}:{m}", partnership=partnership, title=title, measure_type=measure_type,
-                annual_reduction_t=Decimal(self.rng.randint(low, high)), first_year=min(year + m % 2, 2030),
+                Measure,
+                f"demo:measure:{n}:{m}",
+                partnership=partnership,
+                title=title,
+                measure_type=measure_type,
+                annual_reduction_t=Decimal(self.rng.randint(low, high)),
+                first_year=min(year + m % 2, 2030),
                 method=self.rng.choice(Measure.Method.values),
-                source="Demo estimate, Energistyrelsen standard factors 2023" if sector == "industry"
+                source="Demo estimate, Energistyrelsen standard factors 2023"
+                if sector == "industry"
                 else "Demo estimate, SEGES climate calculator",
-                energy_site=energy_site, heat_symbiosis=heat_symbiosis,
+                energy_site=energy_site,
+                heat_symbiosis=heat_symbiosis,
             )
             if partnership.status in {"active", "completed"}:
                 for report_year in range(measure.first_year, 2026):
                     share = Decimal(self.rng.randint(55, 105)) / 100
                     RealisedReduction.objects.get_or_create(
-                        measure=measure, year=report_year,
-                        defaults={"realised_t": (measure.annual_reduction_t * share).quantize(Decimal("0.01")),
-                                  "source": "Demo: partner's annual report", "reported_on": date(report_year + 1, 3, 1)},
+                        measure=measure,
+                        year=report_year,
+                        defaults={
+                            "realised_t": (measure.annual_reduction_t * share).quantize(Decimal("0.01")),
+                            "source": "Demo: partner's annual report",
+                            "reported_on": date(report_year + 1, 3, 1),
+                        },
                     )
 
     def international(self):
@@ -302,46 +366,82 @@ class DemoBuilder:
             ("Power-to-X supply chain", "Västra Götalandsregionen", "SE", "exploring", None),
         ]
         for i, (title, partner, country, status, year) in enumerate(specs, 1):
-            self.create_once(InternationalPartnership, f"demo:international:{i}", title=f"{title} (demo)",
-                             partner_name=partner, country=country, status=status,
-                             signed_on=self.day_in(year) if year else None, description=DEMO_LABEL)
+            self.create_once(
+                InternationalPartnership,
+                f"demo:international:{i}",
+                title=f"{title} (demo)",
+                partner_name=partner,
+                country=country,
+                status=status,
+                signed_on=self.day_in(year) if year else None,
+                description=DEMO_LABEL,
+            )
 
     def funding(self, partnerships):
         specs = [
-            ("EU Horizon Europe", "eu", 18_500_000, "granted", 2023), ("EUDP", "national", 9_200_000, "granted", 2023),
-            ("Interreg ÖKS", "eu", 12_000_000, "granted", 2024), ("Grøn Omstillingsfond", "national", 6_500_000,
-                                                                  "granted", 2024),
-            ("LIFE programme", "eu", 21_000_000, "granted", 2025), ("Innovationsfonden", "national", 4_800_000,
-                                                                     "granted", 2025),
-            ("Realdania", "foundation", 3_000_000, "granted", 2026), ("EU Just Transition Fund", "eu", 15_000_000,
-                                                                      "applied", 2026),
-            ("Biogaspuljen", "national", 2_500_000, "rejected", 2025), ("EUDP", "national", 7_700_000, "granted", 2026),
+            ("EU Horizon Europe", "eu", 18_500_000, "granted", 2023),
+            ("EUDP", "national", 9_200_000, "granted", 2023),
+            ("Interreg ÖKS", "eu", 12_000_000, "granted", 2024),
+            ("Grøn Omstillingsfond", "national", 6_500_000, "granted", 2024),
+            ("LIFE programme", "eu", 21_000_000, "granted", 2025),
+            ("Innovationsfonden", "national", 4_800_000, "granted", 2025),
+            ("Realdania", "foundation", 3_000_000, "granted", 2026),
+            ("EU Just Transition Fund", "eu", 15_000_000, "applied", 2026),
+            ("Biogaspuljen", "national", 2_500_000, "rejected", 2025),
+            ("EUDP", "national", 7_700_000, "granted", 2026),
         ]
         for i, (funder, source, amount, status, year) in enumerate(specs, 1):
             applied = self.day_in(year) - timedelta(days=90)
-            self.create_once(ExternalFunding, f"demo:funding:{i}", title=f"Green transition project {i} (demo)",
-                             funder=funder, source=source, amount_dkk=Decimal(amount), status=status,
-                             applied_on=applied,
-                             granted_on=applied + timedelta(days=80) if status == "granted" else None,
-                             partnership=partnerships[i * 5 % len(partnerships)])
+            self.create_once(
+                ExternalFunding,
+                f"demo:funding:{i}",
+                title=f"Green transition project {i} (demo)",
+                funder=funder,
+                source=source,
+                amount_dkk=Decimal(amount),
+                status=status,
+                applied_on=applied,
+                granted_on=applied + timedelta(days=80) if status == "granted" else None,
+                partnership=partnerships[i * 5 % len(partnerships)],
+            )
 
     def heat(self, companies, heat_utility):
         """A few district heating areas and heat sources, so the opportunity list shows something at once."""
         for i, (name, (x, y), half_w, half_h, temperature) in enumerate(HEATING_AREAS, 1):
             area = Polygon.from_bbox((x - half_w, y - half_h, x + half_w, y + half_h))
             area.srid = 25832
-            self.create_once(HeatingNetwork, f"demo:heating-area:{i}", name=name, operator=heat_utility,
-                             network_kind="heating", geometry=area.intersection(self.area),
-                             supply_temperature_c=Decimal(temperature), data_source=DEMO_LABEL)
+            self.create_once(
+                HeatingNetwork,
+                f"demo:heating-area:{i}",
+                name=name,
+                operator=heat_utility,
+                network_kind="heating",
+                geometry=area.intersection(self.area),
+                supply_temperature_c=Decimal(temperature),
+                data_source=DEMO_LABEL,
+            )
         name, points, temperature = HEATING_LINE
-        self.create_once(HeatingNetwork, "demo:heating-line:1", name=name, operator=heat_utility,
-                         network_kind="heating", geometry=LineString(points, srid=25832),
-                         supply_temperature_c=Decimal(temperature), data_source=DEMO_LABEL)
+        self.create_once(
+            HeatingNetwork,
+            "demo:heating-line:1",
+            name=name,
+            operator=heat_utility,
+            network_kind="heating",
+            geometry=LineString(points, srid=25832),
+            supply_temperature_c=Decimal(temperature),
+            data_source=DEMO_LABEL,
+        )
         for i, (name, company, (x, y), mwh, temperature) in enumerate(HEAT_SOURCES, 1):
-            self.create_once(HeatSource, f"demo:heat-source:{i}", name=f"{name} (demo)",
-                             organisation=companies[company % len(companies)], location=Point(x, y, srid=25832),
-                             surplus_heat_mwh_per_yr=Decimal(mwh), temperature_c=Decimal(temperature),
-                             data_source=DEMO_LABEL)
+            self.create_once(
+                HeatSource,
+                f"demo:heat-source:{i}",
+                name=f"{name} (demo)",
+                organisation=companies[company % len(companies)],
+                location=Point(x, y, srid=25832),
+                surplus_heat_mwh_per_yr=Decimal(mwh),
+                temperature_c=Decimal(temperature),
+                data_source=DEMO_LABEL,
+            )
 
     def build(self) -> LoadReport:
         self.users()

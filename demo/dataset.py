@@ -1,4 +1,5 @@
 """The demo data set's fixed names, places and plans (fictional, except the real wind turbines)."""
+
 from datetime import date
 from pathlib import Path
 
@@ -10,18 +11,51 @@ AALBORG_CENTRE = (556_000, 6_322_900)  # EPSG:25832
 RØRDAL_HARBOUR = (561_000, 6_323_300)
 
 COMPANY_NAMES = [
-    "Limfjord Cement", "Nordjysk Stålindustri", "Aalborg Havnelogistik", "Rørdal Kalkværk",
-    "Nørresundby Emballage", "Vendsyssel Fødevarer", "Hals Skibsværft", "Svenstrup Maskinfabrik",
-    "Gistrup Datacenter", "Storvorde Betonvarer", "Vodskov Træindustri", "Nibe Mejeri",
-    "Aalborg Øst Køl & Frys", "Limfjordens Fiskeindustri", "Himmerland Glasværk", "Skalborg Trykkeri",
-    "Sulsted Plastteknik", "Klarup Elektronik", "Vadum Møbelfabrik", "Aalborg Bryggeri og Malteri",
-    "Nordkraft Servicecenter", "Hasseris Supermarkeder", "Frejlev Biler", "Aalborg Ren Vask",
+    "Limfjord Cement",
+    "Nordjysk Stålindustri",
+    "Aalborg Havnelogistik",
+    "Rørdal Kalkværk",
+    "Nørresundby Emballage",
+    "Vendsyssel Fødevarer",
+    "Hals Skibsværft",
+    "Svenstrup Maskinfabrik",
+    "Gistrup Datacenter",
+    "Storvorde Betonvarer",
+    "Vodskov Træindustri",
+    "Nibe Mejeri",
+    "Aalborg Øst Køl & Frys",
+    "Limfjordens Fiskeindustri",
+    "Himmerland Glasværk",
+    "Skalborg Trykkeri",
+    "Sulsted Plastteknik",
+    "Klarup Elektronik",
+    "Vadum Møbelfabrik",
+    "Aalborg Bryggeri og Malteri",
+    "Nordkraft Servicecenter",
+    "Hasseris Supermarkeder",
+    "Frejlev Biler",
+    "Aalborg Ren Vask",
 ]
 FARM_NAMES = [
-    "Lindholm Hovedgård", "Sønderholm Svinebrug", "Ellidshøj Kvæg", "Ferslev Mark", "Nøvling Økologi",
-    "Kongerslev Planteavl", "Mou Kystgård", "Ulsted Mælkeproduktion", "Dokkedal Enge", "Gandrup Kvægbrug",
-    "Hammer Bakker Gård", "Langholt Slagtesvin", "Tylstrup Kartofler", "Vester Hassing Mink og Mark",
-    "Birkelse Planteavl", "Restrup Gods", "Vaarst Økokvæg", "Fjellerad Landbrug", "Romdrup Gårdbutik",
+    "Lindholm Hovedgård",
+    "Sønderholm Svinebrug",
+    "Ellidshøj Kvæg",
+    "Ferslev Mark",
+    "Nøvling Økologi",
+    "Kongerslev Planteavl",
+    "Mou Kystgård",
+    "Ulsted Mælkeproduktion",
+    "Dokkedal Enge",
+    "Gandrup Kvægbrug",
+    "Hammer Bakker Gård",
+    "Langholt Slagtesvin",
+    "Tylstrup Kartofler",
+    "Vester Hassing Mink og Mark",
+    "Birkelse Planteavl",
+    "Restrup Gods",
+    "Vaarst Økokvæg",
+    "Fjellerad Landbrug",
+    "Romdrup Gårdbutik",
     "Oudrup Ådal",
 ]
 # District heating supply areas (centre EPSG:25832, half width, half height, supply °C) and a transmission line.
@@ -32,8 +66,11 @@ HEATING_AREAS = [
     ("Hals (demo)", (579_600, 6_318_100), 800, 600, 75),
     ("Svenstrup (demo)", (551_700, 6_314_800), 800, 700, 70),
 ]
-HEATING_LINE = ("Transmission line Aalborg Øst - Storvorde (demo)", [(559_100, 6_322_000), (563_000, 6_320_000),
-                                                                        (566_900, 6_318_200)], 85)
+HEATING_LINE = (
+    "Transmission line Aalborg Øst - Storvorde (demo)",
+    [(559_100, 6_322_000), (563_000, 6_320_000), (566_900, 6_318_200)],
+    85,
+)
 # Surplus-heat sources nobody has proposed yet: (name, company index, position, MWh/yr, °C)
 HEAT_SOURCES = [
     ("Rørdal kiln bypass gas", 3, (561_400, 6_323_900), 60_000, 180),
@@ -45,8 +82,7 @@ HEAT_SOURCES = [
     ("Hasseris supermarket CO2 cooling", 21, (553_600, 6_321_900), 900, 40),
     ("Svenstrup machine shop", 7, (551_000, 6_313_100), 1_200, 50),
 ]
-UTILITY_NAMES = ["Aalborg Forsyning Varme", "Nordjysk Biogas Fællesanlæg", "Limfjord Power-to-X",
-                 "Aalborg CO2-Fangst"]
+UTILITY_NAMES = ["Aalborg Forsyning Varme", "Nordjysk Biogas Fællesanlæg", "Limfjord Power-to-X", "Aalborg CO2-Fangst"]
 
 INDUSTRY_MEASURES = [
     ("energy_efficiency", "Energy efficiency in production", 40, 900),

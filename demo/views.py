@@ -1,4 +1,5 @@
 """One-click sign-in as a demo user, for development and demo installations."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.http import Http404

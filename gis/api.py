@@ -1,4 +1,5 @@
 """What every API endpoint of a spatial record adds to the core's: GeoJSON in the CRS the request names."""
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
@@ -39,7 +40,8 @@ class FeatureInputMixin:
     def to_internal_value(self, data):
         if not isinstance(data, dict) or not isinstance(data.get("properties", {}), dict):
             raise serializers.ValidationError(
-                {"non_field_errors": [_("Send a GeoJSON Feature: an object with 'geometry' and 'properties'.")]})
+                {"non_field_errors": [_("Send a GeoJSON Feature: an object with 'geometry' and 'properties'.")]}
+            )
         return super().to_internal_value(data)
 
 

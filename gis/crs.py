@@ -1,4 +1,5 @@
 """The output and input CRSs the API and exports offer, chosen with ?srid= (or ?crs=)."""
+
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -15,6 +16,12 @@ def requested_srid(request, default: int = WGS84) -> int:
         return default
     value = raw.upper().removeprefix("EPSG:")
     if not value.isdigit() or int(value) not in OFFERED_SRIDS:
-        raise ValidationError({"srid": [_("Unsupported CRS %(crs)s; use one of %(offered)s.") % {
-            "crs": raw, "offered": ", ".join(f"EPSG:{s}" for s in OFFERED_SRIDS)}]})
+        raise ValidationError(
+            {
+                "srid": [
+                    _("Unsupported CRS %(crs)s; use one of %(offered)s.")
+                    % {"crs": raw, "offered": ", ".join(f"EPSG:{s}" for s in OFFERED_SRIDS)}
+                ]
+            }
+        )
     return int(value)

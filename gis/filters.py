@@ -1,4 +1,5 @@
 """Spatial filters every spatial list and export understands: bbox, within a polygon, in the municipality."""
+
 import django_filters
 from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
@@ -43,7 +44,8 @@ class SpatialFilterSet(django_filters.FilterSet):
     bbox = django_filters.CharFilter(method="filter_bbox", label="bbox=minx,miny,maxx,maxy (EPSG:4326 or 25832)")
     within = django_filters.CharFilter(method="filter_within", label="a polygon (GeoJSON or WKT)")
     in_municipality = django_filters.CharFilter(
-        method="filter_municipality", label="municipality code (e.g. 0851), or 'true' for this installation's")
+        method="filter_municipality", label="municipality code (e.g. 0851), or 'true' for this installation's"
+    )
 
     def filter_bbox(self, queryset, name, value):
         return queryset.filter(**{f"{self.geometry_field}__intersects": parse_bbox(value)})

@@ -5,6 +5,7 @@ gis/data/build.py) lets offshore wind through but rejects Germany, Sweden and 0,
 When a geometry falls outside, we try the usual mistakes (swapped axes, degrees given
 as metres) so the message can name the likely cause.
 """
+
 from functools import cache
 from pathlib import Path
 
@@ -57,14 +58,12 @@ def _diagnose_outside(geom: GEOSGeometry) -> str:
                 "(expected longitude first, then latitude)."
             )
         return _(
-            "The coordinates look swapped: x and y are in the wrong order "
-            "(expected easting first, then northing)."
+            "The coordinates look swapped: x and y are in the wrong order (expected easting first, then northing)."
         )
     if geom.srid != 4326 and abs(x) <= 180 and abs(y) <= 90:
         if _in_denmark(Point(x, y, srid=4326)) or _in_denmark(Point(y, x, srid=4326)):
             return _(
-                "The coordinates look like degrees of longitude/latitude (EPSG:4326) "
-                "but were given in EPSG:%(srid)s."
+                "The coordinates look like degrees of longitude/latitude (EPSG:4326) but were given in EPSG:%(srid)s."
             ) % {"srid": geom.srid}
     if geom.srid == 4326 and (abs(x) > 180 or abs(y) > 90):
         return _(
@@ -75,9 +74,9 @@ def _diagnose_outside(geom: GEOSGeometry) -> str:
     if stored is None:
         return _("The coordinates cannot be transformed to EPSG:%(srid)s.") % {"srid": settings.STORAGE_SRID}
     distance_km = stored.distance(denmark_extent_geom()) / 1000
-    return _(
-        "The geometry lies outside Denmark, about %(km).0f km from Danish land or waters."
-    ) % {"km": max(distance_km, 1)}
+    return _("The geometry lies outside Denmark, about %(km).0f km from Danish land or waters.") % {
+        "km": max(distance_km, 1)
+    }
 
 
 def validate_geometry(geom: GEOSGeometry, allowed_types: tuple[str, ...] | None = None) -> GEOSGeometry:
@@ -142,8 +141,19 @@ def validate_geometries(geometries, source_crs, allowed_types) -> tuple[list, li
         flat = shapely.force_2d(flat)
     empty = missing | shapely.is_empty(flat)
     types = np.asarray(shapely.get_type_id(flat))
-    type_names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
-                           "MultiPolygon", "GeometryCollection"] + [""])[np.where(types < 0, 8, types)]
+    type_names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ]
+        + [""]
+    )[np.where(types < 0, 8, types)]
     if isinstance(allowed_types, tuple) or allowed_types is None:
         type_ok = np.isin(type_names, allowed_types) if allowed_types else np.ones(count, bool)
     else:
@@ -158,8 +168,11 @@ def validate_geometries(geometries, source_crs, allowed_types) -> tuple[list, li
         if empty[i]:
             messages[i] = _("The geometry is empty.")
             continue
-        geom = GEOSGeometry(memoryview(shapely.to_wkb(flat[i])), srid=source_srid) if source_srid else \
-            GEOSGeometry(memoryview(shapely.to_wkb(stored[i])), srid=settings.STORAGE_SRID)
+        geom = (
+            GEOSGeometry(memoryview(shapely.to_wkb(flat[i])), srid=source_srid)
+            if source_srid
+            else GEOSGeometry(memoryview(shapely.to_wkb(stored[i])), srid=settings.STORAGE_SRID)
+        )
         allowed = allowed_types if isinstance(allowed_types, tuple) or allowed_types is None else allowed_types[i]
         try:
             # pyproj and GDAL may disagree by a hair at the very border: the single-geometry rule decides.

@@ -22,9 +22,16 @@ class LocalOSMWidget(OSMWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["map_options"] = {
-            "geom_name": context["geom_type"], "id": context["id"], "map_id": f"{context['id']}_map",
-            "map_srid": self.map_srid, "name": name, "default_lon": self.default_lon,
-            "default_lat": self.default_lat, "default_zoom": self.default_zoom,
-            "options_id": f"{context['id']}_options", "base_layer_url": settings.MAP_BASEMAP_TILES, "base_layer_attribution": settings.MAP_BASEMAP_ATTRIBUTION,
+            "geom_name": context["geom_type"],
+            "id": context["id"],
+            "map_id": f"{context['id']}_map",
+            "map_srid": self.map_srid,
+            "name": name,
+            "default_lon": self.default_lon,
+            "default_lat": self.default_lat,
+            "default_zoom": self.default_zoom,
+            "options_id": f"{context['id']}_options",
+            "base_layer_url": settings.MAP_BASEMAP_TILES,
+            "base_layer_attribution": settings.MAP_BASEMAP_ATTRIBUTION,
         }
         return context

@@ -16,6 +16,7 @@ here they are matched against the registry by external id in one query, and then
 
 Rows go to COPY in its binary form (imports.copy_binary), so the server parses no text.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,8 +33,20 @@ from registry.models import EnergySite
 from .copy_binary import COPY_SIGNATURE, COPY_TRAILER, binary_rows, column_encoder, text_field, timestamp_field
 
 # The sites' columns an import writes, in the order COPY is given them.
-SITE_COLUMNS = ("external_id", "name", "site_type", "planning_status", "geometry", "capacity", "capacity_unit",
-                "operator_id", "commissioning_year", "description", "data_source", "municipality_code")
+SITE_COLUMNS = (
+    "external_id",
+    "name",
+    "site_type",
+    "planning_status",
+    "geometry",
+    "capacity",
+    "capacity_unit",
+    "operator_id",
+    "commissioning_year",
+    "description",
+    "data_source",
+    "municipality_code",
+)
 TEXT_COLUMNS = ("external_id", "name", "description", "data_source", "municipality_code")
 COPY_CHUNK_ROWS = 5_000  # small enough that the first chunk, encoded before the server has work, costs little
 # Dropping an index locks the table (ACCESS EXCLUSIVE) until the import commits, so readers of the
@@ -64,8 +77,9 @@ class SiteRows:
 
     def __init__(self, values: pd.DataFrame, geometry: np.ndarray, locate):
         self.values, self.geometry, self.locate = values, geometry, locate
-        self.encoders = {column: column_encoder(EnergySite, column, column in TEXT_COLUMNS)
-                         for column in ("id", *SITE_COLUMNS)}
+        self.encoders = {
+            column: column_encoder(EnergySite, column, column in TEXT_COLUMNS) for column in ("id", *SITE_COLUMNS)
+        }
 
     def __len__(self):
         return len(self.values)
@@ -81,8 +95,15 @@ class SiteRows:
         fields += [timestamp_field(moment, len(positions)) for moment in stamps]
         return binary_rows(fields)
 
-    def copy(self, cursor, table: str, positions: np.ndarray, progress, ids: np.ndarray,
-             stamps: dict[str, datetime] | None = None) -> None:
+    def copy(
+        self,
+        cursor,
+        table: str,
+        positions: np.ndarray,
+        progress,
+        ids: np.ndarray,
+        stamps: dict[str, datetime] | None = None,
+    ) -> None:
         """COPY the rows at `positions` into `table` with their `ids` (-1: none, NULL), reporting progress
         by rows sent."""
         stamps = stamps or {}
@@ -123,9 +144,11 @@ def _table_smaller_than(cursor, table: str, rows: int) -> bool:
 def _fire_pending_key_checks(cursor, tables: list[str]) -> None:
     """Run now the deferred foreign-key checks of the rows just written (they would run at commit anyway),
     then defer those keys again: CREATE INDEX refuses a table with pending trigger events."""
-    cursor.execute("SELECT conname FROM pg_constraint WHERE (conrelid = ANY(%s::regclass[]) "
-                   "OR confrelid = ANY(%s::regclass[])) AND contype = 'f' AND condeferrable AND condeferred",
-                   [tables, tables])
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE (conrelid = ANY(%s::regclass[]) "
+        "OR confrelid = ANY(%s::regclass[])) AND contype = 'f' AND condeferrable AND condeferred",
+        [tables, tables],
+    )
     deferred = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
     if deferred:
         cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
@@ -151,21 +174,27 @@ def begin_bulk_load(cursor, table: str, history_table: str, new_rows: int) -> Se
     except OperationalError:
         return None
     cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
-    cursor.execute("""
+    cursor.execute(
+        """
         SELECT x.indrelid::regclass::text, x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid)
         FROM pg_index x
         WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique AND NOT x.indisprimary AND x.indisvalid
           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
-        ORDER BY 1, 2""", [tables])
+        ORDER BY 1, 2""",
+        [tables],
+    )
     indexes = cursor.fetchall()
     if indexes:
         cursor.execute("DROP INDEX " + ", ".join(name for _table, name, _definition in indexes))
     # A primary key is put back as it was, too, where no foreign key needs it meanwhile (the history's).
-    cursor.execute("""
+    cursor.execute(
+        """
         SELECT k.conrelid::regclass::text, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k
         WHERE k.conrelid = ANY(%s::regclass[]) AND k.contype = 'p'
           AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = k.conrelid)
-        ORDER BY 1""", [tables])
+        ORDER BY 1""",
+        [tables],
+    )
     primary_keys = cursor.fetchall()
     if primary_keys:  # ALTER TABLE refuses a table with rows of this transaction still to be checked
         _fire_pending_key_checks(cursor, tables)
@@ -177,8 +206,10 @@ def begin_bulk_load(cursor, table: str, history_table: str, new_rows: int) -> Se
 def _reserve_ids(cursor, table: str, count: int, column: str = "id") -> np.ndarray:
     """`count` ids from the table's identity sequence, consecutive (the caller holds the table's exclusive
     lock, so no INSERT can draw from the sequence meanwhile)."""
-    cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
-                   [table, column, table, column, count])
+    cursor.execute(
+        "SELECT setval(pg_get_serial_sequence(%s, %s), nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
+        [table, column, table, column, count],
+    )
     last = cursor.fetchone()[0]
     return np.arange(last - count + 1, last + 1)
 
@@ -195,8 +226,10 @@ def registered_ids(cursor, table: str, external_ids: pd.Series) -> np.ndarray:
     with cursor.cursor.copy("COPY import_site_keys FROM STDIN (FORMAT binary)") as copy:
         for part in (COPY_SIGNATURE, binary_rows([text_field(keys.drop_duplicates(), True)]), COPY_TRAILER):
             copy.write(part)
-    cursor.execute(f"SELECT DISTINCT ON (t.external_id) t.external_id, t.id FROM {table} t "
-                   f"JOIN import_site_keys k ON k.external_id = t.external_id ORDER BY t.external_id, t.id")
+    cursor.execute(
+        f"SELECT DISTINCT ON (t.external_id) t.external_id, t.id FROM {table} t "
+        f"JOIN import_site_keys k ON k.external_id = t.external_id ORDER BY t.external_id, t.id"
+    )
     known = dict(cursor.fetchall())
     cursor.execute("DROP TABLE import_site_keys")
     return keys.map(known).fillna(-1).astype("int64").to_numpy()
@@ -228,17 +261,25 @@ class SiteLoad:
         created = 0
         if len(new_positions):
             ids = _reserve_ids(cursor, table, len(new_positions))
-            self.rows.copy(cursor, table, new_positions, self.progress(), ids,
-                           stamps={"created_at": self.now, "updated_at": self.now})
+            self.rows.copy(
+                cursor,
+                table,
+                new_positions,
+                self.progress(),
+                ids,
+                stamps={"created_at": self.now, "updated_at": self.now},
+            )
             history_ids, id_params = "", []
             if history_table in set_aside.tables:  # its ids too drawn at once: no nextval() per row
                 first_history_id = _reserve_ids(cursor, history_table, len(ids), "history_id")[0]
                 history_ids, id_params = "history_id, ", [int(ids[0]), int(first_history_id)]
-            cursor.execute(f"""
+            cursor.execute(
+                f"""
                 INSERT INTO {history_table} ({history_ids}{self.history_listing})
                 SELECT {"id - %s + %s, " if history_ids else ""}{", ".join(self.own)}, now(), %s, '+', %s
                 FROM {table} WHERE id BETWEEN %s AND %s""",
-                           [*id_params, self.context.change_reason, self.user_id, int(ids[0]), int(ids[-1])])
+                [*id_params, self.context.change_reason, self.user_id, int(ids[0]), int(ids[-1])],
+            )
             created = cursor.rowcount
         set_aside.restore(self.cursor)
         return site_ids, new_positions, created
@@ -246,15 +287,17 @@ class SiteLoad:
     def stage(self, staged: np.ndarray, site_ids: np.ndarray) -> None:
         """COPY the rows at `staged` (with their site ids, NULL for new ones) into the staging table."""
         listed = ", ".join(SITE_COLUMNS)
-        self.cursor.execute(f"CREATE TEMP TABLE import_sites ON COMMIT DROP AS SELECT id, {listed} FROM {self.table} "
-                            f"WITH NO DATA")
+        self.cursor.execute(
+            f"CREATE TEMP TABLE import_sites ON COMMIT DROP AS SELECT id, {listed} FROM {self.table} WITH NO DATA"
+        )
         self.rows.copy(self.cursor, "import_sites", staged, self.progress(self.total - len(staged)), site_ids)
 
     def insert_staged_new(self) -> int:
         """New sites take their ids from the table's identity; their history rows are the rows just
         inserted (RETURNING) plus who, when and why, in the same statement."""
         listed = ", ".join(SITE_COLUMNS)
-        self.cursor.execute(f"""
+        self.cursor.execute(
+            f"""
             WITH created AS (
                 INSERT INTO {self.table} ({listed}, created_at, updated_at)
                 SELECT {listed}, %s, %s FROM import_sites WHERE id IS NULL
@@ -263,14 +306,17 @@ class SiteLoad:
                 INSERT INTO {self.history_table} ({self.history_listing})
                 SELECT {", ".join(f"r.{c}" for c in self.own)}, now(), %s, '+', %s FROM created r
             )
-            SELECT count(*) FROM created""", [self.now, self.now, self.context.change_reason, self.user_id])
+            SELECT count(*) FROM created""",
+            [self.now, self.now, self.context.change_reason, self.user_id],
+        )
         return self.cursor.fetchone()[0]
 
     def update_staged_matched(self, updatable: list[str]) -> int:
         """Matched sites whose `updatable` columns differ are updated, each with its history row."""
         compared_old = ", ".join(f"t.{c}" for c in updatable)
         compared_new = ", ".join(f"s.{c}" for c in updatable)
-        self.cursor.execute(f"""
+        self.cursor.execute(
+            f"""
             WITH changed AS (
                 UPDATE {self.table} t SET {", ".join(f"{c} = s.{c}" for c in updatable)}, updated_at = now()
                 FROM import_sites s
@@ -280,7 +326,9 @@ class SiteLoad:
                 INSERT INTO {self.history_table} ({self.history_listing})
                 SELECT {", ".join(f"r.{c}" for c in self.own)}, now(), %s, '~', %s FROM changed r
             )
-            SELECT count(*) FROM changed""", [self.context.change_reason, self.user_id])
+            SELECT count(*) FROM changed""",
+            [self.context.change_reason, self.user_id],
+        )
         return self.cursor.fetchone()[0]
 
 
@@ -296,8 +344,11 @@ def write_sites(values: pd.DataFrame, geometry: np.ndarray, updatable: list[str]
         staged = np.arange(load.total)  # the rows that go through the staging table
         new_positions = np.flatnonzero(site_ids < 0)
         # An import that will be rolled back (a dry run, rejected rows) does not lock the table for it.
-        set_aside = (begin_bulk_load(cursor, load.table, load.history_table, len(new_positions))
-                     if len(new_positions) and context.commits else None)
+        set_aside = (
+            begin_bulk_load(cursor, load.table, load.history_table, len(new_positions))
+            if len(new_positions) and context.commits
+            else None
+        )
         if set_aside is not None:
             site_ids, new_positions, counts.created = load.load_new_into_table(values["external_id"], set_aside)
             staged = np.flatnonzero(site_ids >= 0)

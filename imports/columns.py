@@ -6,6 +6,7 @@ underscores), so "Kapacitet (kW)" and "kapacitet_kw" are the same column. A mapp
 is not enough. Parsers work on whole columns (pandas), not row by row, and return the
 parsed values with one error message (or None) per row.
 """
+
 import re
 import unicodedata
 from collections.abc import Callable
@@ -53,12 +54,16 @@ def parse_text(max_length: int) -> Callable[[pd.Series], Parsed]:
             values = series.map(lambda v: "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else str(v))
         else:
             values = series.astype(str).str.strip().where(~blank, "")
-            values = values.str.replace(r"^(\d+)\.0$", r"\1", regex=True) if series.dtype == object and \
-                series.map(type).eq(float).any() else values
+            values = (
+                values.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+                if series.dtype == object and series.map(type).eq(float).any()
+                else values
+            )
         errors = _no_errors(series.index)
         too_long = values.str.len() > max_length
         errors[too_long] = _("The text is longer than %(max)s characters.") % {"max": max_length}
         return values, errors
+
     return parse
 
 
@@ -80,8 +85,9 @@ def parse_number_series(series: pd.Series) -> Parsed:
     return values, errors
 
 
-def parse_decimal(places: int, max_digits: int, scale: float = 1.0, negative_message: str | None = None,
-                  allow_negative: bool = False) -> Callable[[pd.Series], Parsed]:
+def parse_decimal(
+    places: int, max_digits: int, scale: float = 1.0, negative_message: str | None = None, allow_negative: bool = False
+) -> Callable[[pd.Series], Parsed]:
     def parse(series: pd.Series, scale: float = scale) -> Parsed:
         values, errors = parse_number_series(series)
         values = (values * scale).round(places)
@@ -90,18 +96,24 @@ def parse_decimal(places: int, max_digits: int, scale: float = 1.0, negative_mes
         too_big = values.abs() >= 10 ** (max_digits - places)
         errors[too_big & errors.isna()] = _("The value is too large.")
         return values, errors
+
     return parse
 
 
 def parse_year(minimum: int, maximum: int) -> Callable[[pd.Series], Parsed]:
     """A year, or the year of a date (a commissioning date in a register)."""
+
     def parse(series: pd.Series) -> Parsed:
         dates, errors = by_unique_value(series, lambda s: parse_date_series(s, years_allowed=True))
         years = pd.Series([d.year if d is not None else None for d in dates], index=series.index, dtype=object)
         out_of_range = years.map(lambda y: y is not None and not minimum <= y <= maximum) & errors.isna()
-        errors[out_of_range] = [_("The year must be between %(min)s and %(max)s; got %(value)s.")
-                                % {"min": minimum, "max": maximum, "value": y} for y in years[out_of_range]]
+        errors[out_of_range] = [
+            _("The year must be between %(min)s and %(max)s; got %(value)s.")
+            % {"min": minimum, "max": maximum, "value": y}
+            for y in years[out_of_range]
+        ]
         return years, errors
+
     return parse
 
 
@@ -116,12 +128,22 @@ def by_unique_value(series: pd.Series, parse: Callable[[pd.Series], Parsed]) -> 
     safe = np.where(missing, 0, codes)
     picked_values = np.where(missing, None, values.to_numpy(dtype=object)[safe])
     picked_errors = np.where(missing, None, errors.to_numpy(dtype=object)[safe])
-    return (pd.Series(picked_values, index=series.index, dtype=object),
-            pd.Series(picked_errors, index=series.index, dtype=object))
+    return (
+        pd.Series(picked_values, index=series.index, dtype=object),
+        pd.Series(picked_errors, index=series.index, dtype=object),
+    )
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S",
-                "%Y-%m-%d %H:%M:%S", "%d-%m-%Y %H:%M:%S")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%d-%m-%Y %H:%M:%S",
+)
 
 
 def _one_date(value, years_allowed: bool):
@@ -151,12 +173,10 @@ def parse_date_series(series: pd.Series, years_allowed: bool = False) -> Parsed:
             parsed.append(None)
             continue
         try:
-            parsed.append(_one_date(value.to_pydatetime() if isinstance(value, pd.Timestamp) else value,
-                                    years_allowed))
+            parsed.append(_one_date(value.to_pydatetime() if isinstance(value, pd.Timestamp) else value, years_allowed))
         except (ValueError, OverflowError):
             parsed.append(None)
-            errors[index] = _("“%(value)s” is not a date (expected e.g. 2025-03-31 or 31-03-2025).") % {
-                "value": value}
+            errors[index] = _("“%(value)s” is not a date (expected e.g. 2025-03-31 or 31-03-2025).") % {"value": value}
     return pd.Series(parsed, index=series.index, dtype=object), errors
 
 
@@ -177,6 +197,7 @@ def parse_cvr(series: pd.Series) -> Parsed:
 
 def parse_choice(choices, aliases: dict[str, str] | None = None) -> Callable[[pd.Series], Parsed]:
     """A choice matched by its code, its English or Danish label, or a common synonym."""
+
     def parse_distinct(series: pd.Series) -> Parsed:
         lookup = choice_lookup(choices, aliases)
         blank = is_blank(series)
@@ -184,12 +205,15 @@ def parse_choice(choices, aliases: dict[str, str] | None = None) -> Callable[[pd
         errors = _no_errors(series.index)
         unknown = values.isna() & ~blank
         expected = ", ".join(choices.values)
-        errors[unknown] = [_("Unknown value “%(value)s”; expected one of: %(expected)s.")
-                           % {"value": value, "expected": expected} for value in series[unknown]]
+        errors[unknown] = [
+            _("Unknown value “%(value)s”; expected one of: %(expected)s.") % {"value": value, "expected": expected}
+            for value in series[unknown]
+        ]
         return values.where(~blank, None), errors
 
     def parse(series: pd.Series) -> Parsed:
         return by_unique_value(series, parse_distinct)
+
     return parse
 
 
@@ -255,12 +279,19 @@ def resolve_mapping(file_columns, specs: list[FieldSpec], mapping: dict) -> Colu
     file_columns = [str(c) for c in file_columns]
     for field_name, given in (mapping.get("columns") or {}).items():
         if field_name not in known:
-            raise FileRefused(_("The mapping names an unknown field %(field)s; known fields: %(fields)s.")
-                              % {"field": field_name, "fields": ", ".join(known)})
+            raise FileRefused(
+                _("The mapping names an unknown field %(field)s; known fields: %(fields)s.")
+                % {"field": field_name, "fields": ", ".join(known)}
+            )
         column, scale = (given.get("column"), float(given.get("scale", 1))) if isinstance(given, dict) else (given, 1.0)
         if str(column) not in file_columns:
-            raise FileRefused(_("The mapping names the column %(column)s, which the file does not have; "
-                                "its columns are: %(columns)s.") % {"column": column, "columns": ", ".join(file_columns)})
+            raise FileRefused(
+                _(
+                    "The mapping names the column %(column)s, which the file does not have; "
+                    "its columns are: %(columns)s."
+                )
+                % {"column": column, "columns": ", ".join(file_columns)}
+            )
         columns[field_name], scales[field_name] = str(column), scale
     by_normal = {}
     for column in file_columns:
@@ -295,5 +326,6 @@ def resolve_mapping(file_columns, specs: list[FieldSpec], mapping: dict) -> Colu
             raise FileRefused(_("The mapping gives a default for an unknown field %(field)s.") % {"field": field_name})
     values = mapping.get("values") or {}
     unused = [column for column in file_columns if column not in taken]
-    return ColumnMapping(columns, scales, defaults, values, unused, str(mapping.get("crs") or ""),
-                         str(mapping.get("layer") or ""))
+    return ColumnMapping(
+        columns, scales, defaults, values, unused, str(mapping.get("crs") or ""), str(mapping.get("layer") or "")
+    )

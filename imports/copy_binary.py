@@ -2,6 +2,7 @@
 
 Generic: nothing here knows about sites (imports.bulk decides which columns go where).
 """
+
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -68,8 +69,9 @@ def text_field(values, blank_is_empty: bool) -> BinaryField:
     try:  # Arrow-backed text (what pandas reads files into) passes without a Python string per value
         data = pa.array(series, pa.string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers in a text column: their text, as before
-        data = pa.array([None if pd.isna(v) else v if v.__class__ is str else str(v) for v in series.tolist()],
-                        pa.string())
+        data = pa.array(
+            [None if pd.isna(v) else v if v.__class__ is str else str(v) for v in series.tolist()], pa.string()
+        )
     if isinstance(data, pa.ChunkedArray):
         data = data.combine_chunks()
     if blank_is_empty:
@@ -98,17 +100,21 @@ def numeric_field(values, places: int, max_digits: int) -> BinaryField:
     missing = np.isnan(numbers)
     magnitude = np.abs(np.where(missing, 0, numbers))
     whole_groups, fraction_groups = -(-(max_digits - places) // 4), -(-places // 4)
-    if not (magnitude < 10_000.0 ** whole_groups).all():  # beyond what the groups hold (or infinite): never cut
+    if not (magnitude < 10_000.0**whole_groups).all():  # beyond what the groups hold (or infinite): never cut
         raise ValueError(f"A value of more than {max_digits - places} digits before the decimal point.")
-    scaled = np.rint(magnitude * 10 ** places).astype("int64")
-    whole, fraction = np.divmod(scaled, 10 ** places)
+    scaled = np.rint(magnitude * 10**places).astype("int64")
+    whole, fraction = np.divmod(scaled, 10**places)
     fraction = fraction * 10 ** (4 * fraction_groups - places)
-    groups = [(whole // 10_000 ** g) % 10_000 for g in reversed(range(whole_groups))]
-    groups += [(fraction // 10_000 ** g) % 10_000 for g in reversed(range(fraction_groups))]
+    groups = [(whole // 10_000**g) % 10_000 for g in reversed(range(whole_groups))]
+    groups += [(fraction // 10_000**g) % 10_000 for g in reversed(range(fraction_groups))]
     count = len(numbers)
     sign = np.where((numbers < 0) & (scaled > 0), NUMERIC_NEGATIVE, 0)
-    header = [np.full(count, whole_groups + fraction_groups), np.full(count, whole_groups - 1), sign,
-              np.full(count, places)]
+    header = [
+        np.full(count, whole_groups + fraction_groups),
+        np.full(count, whole_groups - 1),
+        sign,
+        np.full(count, places),
+    ]
     return BinaryField.fixed(np.stack(header + groups, axis=1).astype(">i2"), missing)
 
 

@@ -4,6 +4,7 @@ A file is refused with a clear message when it is not what its name says, is lar
 the configured limit, is a zip that would expand beyond it (a zip bomb), or is a
 Shapefile without its .prj (its coordinates would be a guess).
 """
+
 import csv
 import io
 import shutil
@@ -26,12 +27,23 @@ from .columns import normalise, parse_number_series
 from .errors import FileRefused
 
 FORMAT_LABELS = {
-    "gpkg": "GeoPackage", "shapefile": "zipped Shapefile", "geojson": "GeoJSON", "kml": "KML",
-    "csv": "CSV", "xlsx": "Excel (.xlsx)",
+    "gpkg": "GeoPackage",
+    "shapefile": "zipped Shapefile",
+    "geojson": "GeoJSON",
+    "kml": "KML",
+    "csv": "CSV",
+    "xlsx": "Excel (.xlsx)",
 }
 EXTENSIONS = {
-    ".gpkg": "gpkg", ".zip": "shapefile", ".shz": "shapefile", ".geojson": "geojson", ".json": "geojson",
-    ".kml": "kml", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx",
+    ".gpkg": "gpkg",
+    ".zip": "shapefile",
+    ".shz": "shapefile",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".kml": "kml",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
 }
 # Shapefile parts we extract; anything else in the archive is ignored.
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
@@ -75,8 +87,12 @@ def sniff_format(path: Path) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(_("The file is an old Excel workbook (.xls); save it as .xlsx and try again."))
     if b"\x00" in head:
-        raise FileRefused(_("The file is binary and not a format we can read (GeoPackage, zipped Shapefile, "
-                            "GeoJSON, KML, CSV or Excel .xlsx)."))
+        raise FileRefused(
+            _(
+                "The file is binary and not a format we can read (GeoPackage, zipped Shapefile, "
+                "GeoJSON, KML, CSV or Excel .xlsx)."
+            )
+        )
     text = head.decode("utf-8-sig", errors="replace").lstrip()
     if text.startswith(("{", "[")):
         return "geojson"
@@ -92,8 +108,9 @@ def _zip_kind(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             names = [PurePosixPath(info.filename) for info in archive.infolist()]
     except zipfile.BadZipFile as error:
-        raise FileRefused(_("The file looks like a ZIP archive but cannot be opened: %(error)s")
-                          % {"error": error}) from error
+        raise FileRefused(
+            _("The file looks like a ZIP archive but cannot be opened: %(error)s") % {"error": error}
+        ) from error
     if any(str(name) == "xl/workbook.xml" for name in names):
         return "xlsx"
     if any(name.suffix.lower() == ".shp" for name in names):
@@ -104,8 +121,10 @@ def _zip_kind(path: Path) -> str:
 def check_claimed_format(path: Path, original_name: str) -> str:
     """The sniffed format, refusing a file whose name claims a different one."""
     if path.stat().st_size > max_bytes():
-        raise FileRefused(_("The file is %(size).0f MB; the limit is %(limit)s MB.")
-                          % {"size": path.stat().st_size / 1024 / 1024, "limit": settings.IMPORT_MAX_MB})
+        raise FileRefused(
+            _("The file is %(size).0f MB; the limit is %(limit)s MB.")
+            % {"size": path.stat().st_size / 1024 / 1024, "limit": settings.IMPORT_MAX_MB}
+        )
     if path.stat().st_size == 0:
         raise FileRefused(_("The file is empty."))
     actual = sniff_format(path)
@@ -124,7 +143,9 @@ def check_zip(path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         if len(infos) > 10_000:
-            raise FileRefused(_("The ZIP archive has %(count)s entries; that is not a data file.") % {"count": len(infos)})
+            raise FileRefused(
+                _("The ZIP archive has %(count)s entries; that is not a data file.") % {"count": len(infos)}
+            )
         declared = sum(info.file_size for info in infos)
         if declared > budget:
             raise FileRefused(_zip_bomb_message())
@@ -139,7 +160,8 @@ def check_zip(path: Path) -> None:
 
 def _zip_bomb_message() -> str:
     return _("The ZIP archive would expand to more than %(limit)s MB (a zip bomb?); refused.") % {
-        "limit": settings.IMPORT_MAX_UNCOMPRESSED_MB}
+        "limit": settings.IMPORT_MAX_UNCOMPRESSED_MB
+    }
 
 
 @contextmanager
@@ -154,20 +176,31 @@ def extracted_shapefile(path: Path, layer: str):
                 parts.setdefault(name.stem, {})[name.suffix.lower()] = info
         stems = sorted(stem for stem, found in parts.items() if ".shp" in found)
         if layer and layer not in stems:
-            raise FileRefused(_("The archive has no Shapefile called %(layer)s; it has: %(layers)s.")
-                              % {"layer": layer, "layers": ", ".join(stems)})
+            raise FileRefused(
+                _("The archive has no Shapefile called %(layer)s; it has: %(layers)s.")
+                % {"layer": layer, "layers": ", ".join(stems)}
+            )
         if not layer and len(stems) > 1:
-            raise FileRefused(_("The archive holds %(count)s Shapefiles (%(layers)s); choose one as the layer.")
-                              % {"count": len(stems), "layers": ", ".join(stems)})
+            raise FileRefused(
+                _("The archive holds %(count)s Shapefiles (%(layers)s); choose one as the layer.")
+                % {"count": len(stems), "layers": ", ".join(stems)}
+            )
         stem = layer or stems[0]
         found = parts[stem]
         missing = [suffix for suffix in (".shx", ".dbf") if suffix not in found]
         if missing:
-            raise FileRefused(_("The Shapefile %(layer)s is missing its %(parts)s file.")
-                              % {"layer": stem, "parts": ", ".join(missing)})
+            raise FileRefused(
+                _("The Shapefile %(layer)s is missing its %(parts)s file.")
+                % {"layer": stem, "parts": ", ".join(missing)}
+            )
         if ".prj" not in found:
-            raise FileRefused(_("The Shapefile %(layer)s has no .prj file, so its coordinate system is unknown. "
-                                "Add the .prj (QGIS and ArcGIS write one) and try again.") % {"layer": stem})
+            raise FileRefused(
+                _(
+                    "The Shapefile %(layer)s has no .prj file, so its coordinate system is unknown. "
+                    "Add the .prj (QGIS and ArcGIS write one) and try again."
+                )
+                % {"layer": stem}
+            )
         folder = Path(tempfile.mkdtemp(prefix="import-shp-"))
         try:
             for suffix, info in found.items():
@@ -200,15 +233,20 @@ def _read_vector(path: Path, fmt: str, layer: str) -> Table:
     try:
         layers = [str(name) for name, _geometry_type in pyogrio.list_layers(path)]
     except pyogrio.errors.DataSourceError as error:
-        raise FileRefused(_("The %(format)s file cannot be read: %(error)s")
-                          % {"format": FORMAT_LABELS[fmt], "error": error}) from error
+        raise FileRefused(
+            _("The %(format)s file cannot be read: %(error)s") % {"format": FORMAT_LABELS[fmt], "error": error}
+        ) from error
     if layer and layer not in layers:
-        raise FileRefused(_("The file has no layer called %(layer)s; it has: %(layers)s.")
-                          % {"layer": layer, "layers": ", ".join(layers)})
+        raise FileRefused(
+            _("The file has no layer called %(layer)s; it has: %(layers)s.")
+            % {"layer": layer, "layers": ", ".join(layers)}
+        )
     chosen = [layer] if layer else layers
     if len(chosen) > 1 and fmt != "kml":
-        raise FileRefused(_("The file has %(count)s layers (%(layers)s); choose one.")
-                          % {"count": len(layers), "layers": ", ".join(layers)})
+        raise FileRefused(
+            _("The file has %(count)s layers (%(layers)s); choose one.")
+            % {"count": len(layers), "layers": ", ".join(layers)}
+        )
     frames, geometries, crs = [], [], None
     for name in chosen:
         try:
@@ -219,19 +257,29 @@ def _read_vector(path: Path, fmt: str, layer: str) -> Table:
                 if fmt in ("gpkg", "shapefile"):
                     frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True, read_geometry=False)
                     meta, geometry_table = pyogrio.read_arrow(path, layer=name, columns=[])
-                    wkb = (geometry_table.column(0).to_numpy(zero_copy_only=False) if geometry_table.num_columns
-                           else np.full(len(frame), None, dtype=object))
+                    wkb = (
+                        geometry_table.column(0).to_numpy(zero_copy_only=False)
+                        if geometry_table.num_columns
+                        else np.full(len(frame), None, dtype=object)
+                    )
                     if len(wkb) != len(frame):
-                        raise ValueError(_("%(geometries)s geometries for %(rows)s rows.")
-                                         % {"geometries": len(wkb), "rows": len(frame)})
+                        raise ValueError(
+                            _("%(geometries)s geometries for %(rows)s rows.")
+                            % {"geometries": len(wkb), "rows": len(frame)}
+                        )
                     geometry, layer_crs = shapely.from_wkb(wkb), meta["crs"]
                 else:
                     gdf = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
                     frame, geometry, layer_crs = gdf.drop(columns=gdf.geometry.name), gdf.geometry.values, gdf.crs
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError,
-                shapely.errors.GEOSException) as error:
-            raise FileRefused(_("The layer %(layer)s cannot be read: %(error)s")
-                              % {"layer": name, "error": error}) from error
+        except (
+            pyogrio.errors.DataSourceError,
+            pyogrio.errors.DataLayerError,
+            ValueError,
+            shapely.errors.GEOSException,
+        ) as error:
+            raise FileRefused(
+                _("The layer %(layer)s cannot be read: %(error)s") % {"layer": name, "error": error}
+            ) from error
         frames.append(pd.DataFrame(frame))
         geometries.append(np.asarray(geometry, dtype=object))
         crs = crs if crs is not None else layer_crs
@@ -239,8 +287,14 @@ def _read_vector(path: Path, fmt: str, layer: str) -> Table:
     if crs is None:
         raise FileRefused(_("The file does not say which coordinate system it uses."))
     geometry = np.concatenate(geometries) if len(geometries) > 1 else geometries[0]
-    return Table(attributes, geometry, CRS.from_user_input(crs), np.arange(1, len(attributes) + 1), fmt,
-                 layer=layer or (chosen[0] if len(chosen) == 1 else ""))
+    return Table(
+        attributes,
+        geometry,
+        CRS.from_user_input(crs),
+        np.arange(1, len(attributes) + 1),
+        fmt,
+        layer=layer or (chosen[0] if len(chosen) == 1 else ""),
+    )
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -255,8 +309,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except csv.Error:
         delimiter = ","
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            skipinitialspace=True)
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise FileRefused(_("The CSV file cannot be read: %(error)s") % {"error": error}) from error
     return frame
@@ -269,8 +322,10 @@ def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
         raise FileRefused(_("The Excel file cannot be read: %(error)s") % {"error": error}) from error
     with workbook:
         if sheet and sheet not in workbook.sheet_names:
-            raise FileRefused(_("The workbook has no sheet called %(layer)s; it has: %(layers)s.")
-                              % {"layer": sheet, "layers": ", ".join(workbook.sheet_names)})
+            raise FileRefused(
+                _("The workbook has no sheet called %(layer)s; it has: %(layers)s.")
+                % {"layer": sheet, "layers": ", ".join(workbook.sheet_names)}
+            )
         frame = pd.read_excel(workbook, sheet_name=sheet or workbook.sheet_names[0], dtype=object)
     return frame.dropna(how="all")
 
@@ -278,8 +333,11 @@ def _read_xlsx(path: Path, sheet: str) -> pd.DataFrame:
 COORDINATE_PAIRS = (
     # (x names, y names, CRS when the file does not say)
     (("lon", "lng", "long", "longitude", "laengdegrad", "laengde"), ("lat", "latitude", "breddegrad", "bredde"), 4326),
-    (("x", "easting", "east", "oest", "x_koordinat", "utm_x", "x_utm", "utm_e", "e"),
-     ("y", "northing", "north", "nord", "y_koordinat", "utm_y", "y_utm", "utm_n", "n"), None),
+    (
+        ("x", "easting", "east", "oest", "x_koordinat", "utm_x", "x_utm", "utm_e", "e"),
+        ("y", "northing", "north", "nord", "y_koordinat", "utm_y", "y_utm", "utm_n", "n"),
+        None,
+    ),
 )
 
 
@@ -330,8 +388,10 @@ def _points_from_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -
         crs = CRS.from_epsg(srid)
     else:
         crs = CRS.from_epsg(_guess_srid(geometry))
-        notices.append(_("The file does not name its coordinate system; the coordinates look like EPSG:%(srid)s.")
-                       % {"srid": crs.to_epsg()})
+        notices.append(
+            _("The file does not name its coordinate system; the coordinates look like EPSG:%(srid)s.")
+            % {"srid": crs.to_epsg()}
+        )
     return Table(frame, geometry, crs, rows, fmt, notices=notices, geometry_columns=source_columns)
 
 

@@ -7,14 +7,26 @@ from .models import ImportRun
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("GeoPackage, zipped Shapefile, GeoJSON, KML, CSV or Excel (.xlsx); EPSG:25832, EPSG:4326 "
-                    "or the CRS the file declares."))
+        help_text=_(
+            "GeoPackage, zipped Shapefile, GeoJSON, KML, CSV or Excel (.xlsx); EPSG:25832, EPSG:4326 "
+            "or the CRS the file declares."
+        ),
+    )
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportRun.Kind.choices)
-    layer = forms.CharField(label=_("Layer or sheet"), required=False, max_length=200,
-                            help_text=_("Only when the file has several."))
+    layer = forms.CharField(
+        label=_("Layer or sheet"), required=False, max_length=200, help_text=_("Only when the file has several.")
+    )
     crs = forms.ChoiceField(
-        label=_("Coordinates in a spreadsheet"), required=False,
-        choices=[("", _("Detect")), ("EPSG:25832", _("EPSG:25832 (UTM 32N, metres)")),
-                 ("EPSG:4326", _("EPSG:4326 (longitude/latitude)"))])
-    mapping = forms.FileField(label=_("Column mapping (optional)"), required=False,
-                              help_text=_("YAML with columns, defaults and values sections; see the README."))
+        label=_("Coordinates in a spreadsheet"),
+        required=False,
+        choices=[
+            ("", _("Detect")),
+            ("EPSG:25832", _("EPSG:25832 (UTM 32N, metres)")),
+            ("EPSG:4326", _("EPSG:4326 (longitude/latitude)")),
+        ],
+    )
+    mapping = forms.FileField(
+        label=_("Column mapping (optional)"),
+        required=False,
+        help_text=_("YAML with columns, defaults and values sections; see the README."),
+    )

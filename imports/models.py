@@ -34,16 +34,23 @@ class ImportRun(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file_name = models.CharField(_("file name"), max_length=255)
-    stored_file = models.CharField(max_length=500, blank=True, default="", editable=False,
-                                   help_text="Path under IMPORT_ROOT; never served.")
+    stored_file = models.CharField(
+        max_length=500, blank=True, default="", editable=False, help_text="Path under IMPORT_ROOT; never served."
+    )
     file_sha256 = models.CharField(max_length=64, blank=True, default="")
     file_format = models.CharField(_("format"), max_length=20, blank=True, default="")
     layer = models.CharField(_("layer or sheet"), max_length=200, blank=True, default="")
     options = models.JSONField(default=dict, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=True)
     valid_rows_only = models.BooleanField(_("valid rows only"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("imported by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

@@ -1,4 +1,5 @@
 """The rejected rows of an import as a CSV people open in Excel: row, column, field, value, reason."""
+
 import csv
 
 from django.utils.translation import gettext as _

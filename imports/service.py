@@ -5,6 +5,7 @@ and either no row was rejected or the user asked for the valid rows only; otherw
 rolled back, so a dry run reports exactly what an import would create and update. The
 ImportRun record is saved outside that transaction and survives whatever happens inside.
 """
+
 import hashlib
 import logging
 import time
@@ -53,13 +54,18 @@ def prepare(table, kind: ImportKind, mapping_content: dict, file_name: str) -> P
     mapping = resolve_mapping(table.frame.columns, specs, mapping_content)
     frame = table.frame.reset_index(drop=True)
     count = len(frame)
-    prepared = Prepared(pd.DataFrame(index=range(count)), None, mapping, table.row_numbers, file_name,
-                        notices=list(table.notices))
+    prepared = Prepared(
+        pd.DataFrame(index=range(count)), None, mapping, table.row_numbers, file_name, notices=list(table.notices)
+    )
     for spec in specs:
         if spec.required and spec.name not in mapping.columns and spec.name not in mapping.defaults:
             raise FileRefused(
-                _("The file has no column for %(field)s (looked for: %(names)s). Name its column, or give a "
-                  "default, in a mapping file.") % {"field": spec.label, "names": ", ".join((spec.name, *spec.aliases))})
+                _(
+                    "The file has no column for %(field)s (looked for: %(names)s). Name its column, or give a "
+                    "default, in a mapping file."
+                )
+                % {"field": spec.label, "names": ", ".join((spec.name, *spec.aliases))}
+            )
     for spec in specs:
         column = mapping.columns.get(spec.name)
         if column is not None:
@@ -74,8 +80,10 @@ def prepare(table, kind: ImportKind, mapping_content: dict, file_name: str) -> P
         if spec.name in mapping.defaults:
             default, default_error = spec.read(pd.Series([mapping.defaults[spec.name]], dtype=object))
             if default_error.iloc[0]:
-                raise FileRefused(_("The mapping's default for %(field)s is not valid: %(reason)s")
-                                  % {"field": spec.label, "reason": default_error.iloc[0]})
+                raise FileRefused(
+                    _("The mapping's default for %(field)s is not valid: %(reason)s")
+                    % {"field": spec.label, "reason": default_error.iloc[0]}
+                )
             blank = values.isna() | (values.astype(str) == "")
             values = values.astype(object).where(~blank, default.iloc[0])
         prepared.values[spec.name] = values.to_numpy()
@@ -94,8 +102,12 @@ def prepare(table, kind: ImportKind, mapping_content: dict, file_name: str) -> P
 def _check_geometry(table, kind, prepared) -> None:
     if table.geometry is None:
         if kind.geometry_required:
-            raise FileRefused(_("The file has no geometry: neither a spatial format nor coordinate columns "
-                                "(longitude/latitude, x/y, or a WKT column)."))
+            raise FileRefused(
+                _(
+                    "The file has no geometry: neither a spatial format nor coordinate columns "
+                    "(longitude/latitude, x/y, or a WKT column)."
+                )
+            )
         return
     prepared.mapping.columns.setdefault("geometry", table.geometry_columns)
     stored, messages = validate_geometries(table.geometry, table.crs, kind.allowed_geometry_types(prepared.values))
@@ -113,8 +125,13 @@ def _reject_duplicates(kind, prepared) -> None:
     for position in np.flatnonzero(repeated):
         key = keys.iloc[position]
         if key in first_row:
-            prepared.reject(position, kind.key_field, _("Duplicate in the file: row %(row)s has the same %(key)s.")
-                            % {"row": first_row[key], "key": kind.key_label()}, key)
+            prepared.reject(
+                position,
+                kind.key_field,
+                _("Duplicate in the file: row %(row)s has the same %(key)s.")
+                % {"row": first_row[key], "key": kind.key_label()},
+                key,
+            )
         else:
             first_row[key] = int(prepared.rows[position])
 
@@ -133,8 +150,12 @@ class ProgressReporter:
         if self.live and self.run and (now - self.last > 0.3 or done == total):
             self.last = now
             ImportRun.objects.using("import_progress").filter(pk=self.run.pk).update(
-                phase=phase, rows_done=done, rows_total=total, heartbeat_at=timezone.now(),
-                status=ImportRun.Status.RUNNING)
+                phase=phase,
+                rows_done=done,
+                rows_total=total,
+                heartbeat_at=timezone.now(),
+                status=ImportRun.Status.RUNNING,
+            )
 
 
 def execute(run: ImportRun, path: Path, options: ImportOptions, progress: ProgressReporter | None = None) -> ImportRun:
@@ -168,8 +189,12 @@ def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> No
     kind = KINDS[options.kind]
     progress("reading", 0, 0)
     run.file_format = check_claimed_format(path, run.file_name)
-    table = read_table(path, run.file_format, options.layer or options.mapping.get("layer", ""),
-                       options.crs or options.mapping.get("crs", ""))
+    table = read_table(
+        path,
+        run.file_format,
+        options.layer or options.mapping.get("layer", ""),
+        options.crs or options.mapping.get("crs", ""),
+    )
     run.layer, run.rows_total = table.layer, len(table)
     if not len(table):
         raise FileRefused(_("The file has no rows."))
@@ -189,9 +214,13 @@ def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> No
     run.rejected_count = int(prepared.rejected.sum())
     run.rejections = [asdict(r) for r in sorted(prepared.rejections, key=lambda r: r.row)]
     run.notices = prepared.notices + (
-        [_("%(unused)s column(s) not imported: %(columns)s.") % {
-            "unused": len(prepared.mapping.unused), "columns": ", ".join(prepared.mapping.unused)}]
-        if prepared.mapping.unused else [])
+        [
+            _("%(unused)s column(s) not imported: %(columns)s.")
+            % {"unused": len(prepared.mapping.unused), "columns": ", ".join(prepared.mapping.unused)}
+        ]
+        if prepared.mapping.unused
+        else []
+    )
     run.rows_done = len(table)
     if options.dry_run:
         run.status = ImportRun.Status.CHECKED
@@ -204,9 +233,15 @@ def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> No
 def start_run(path: Path, file_name: str, options: ImportOptions, user=None, stored_file: str = "") -> ImportRun:
     """Record a new run for a file already on disk (the command's argument or a kept upload)."""
     return ImportRun.objects.create(
-        kind=options.kind, file_name=file_name, stored_file=stored_file, file_sha256=sha256_of(path),
-        layer=options.layer, dry_run=options.dry_run, valid_rows_only=options.valid_rows_only,
-        options={"layer": options.layer, "crs": options.crs, "mapping": options.mapping}, created_by=user,
+        kind=options.kind,
+        file_name=file_name,
+        stored_file=stored_file,
+        file_sha256=sha256_of(path),
+        layer=options.layer,
+        dry_run=options.dry_run,
+        valid_rows_only=options.valid_rows_only,
+        options={"layer": options.layer, "crs": options.crs, "mapping": options.mapping},
+        created_by=user,
     )
 
 

@@ -1,4 +1,5 @@
 """Keeping uploaded files: within the size limit, under our own name, outside anything served."""
+
 import uuid
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """The upload page: check a file (a dry run), read the report, then import it all or its valid rows."""
+
 import threading
 from pathlib import Path
 
@@ -26,6 +27,7 @@ REPORT_ROWS_SHOWN = 500
 
 def run_in_background(run: ImportRun, options: ImportOptions) -> threading.Thread:
     """Imports outlive the request that started them; the page follows them through the run's record."""
+
     def work():
         try:
             execute(run, Path(settings.IMPORT_ROOT) / run.stored_file, options, ProgressReporter(run, live=True))
@@ -59,24 +61,37 @@ def _upload(request):
                     mapping_path = keep_upload(form.cleaned_data["mapping"])
                     mapping = load_mapping_file(mapping_path)
                 stored = keep_upload(form.cleaned_data["file"])
-                options = ImportOptions(kind=form.cleaned_data["kind"], layer=form.cleaned_data["layer"],
-                                        crs=form.cleaned_data["crs"], mapping=mapping, dry_run=True)
-                run = start_run(stored, form.cleaned_data["file"].name, options, request.user,
-                                stored_file=str(stored.relative_to(settings.IMPORT_ROOT)))
+                options = ImportOptions(
+                    kind=form.cleaned_data["kind"],
+                    layer=form.cleaned_data["layer"],
+                    crs=form.cleaned_data["crs"],
+                    mapping=mapping,
+                    dry_run=True,
+                )
+                run = start_run(
+                    stored,
+                    form.cleaned_data["file"].name,
+                    options,
+                    request.user,
+                    stored_file=str(stored.relative_to(settings.IMPORT_ROOT)),
+                )
                 run_in_background(run, options)
                 return redirect("imports:detail", pk=run.pk)
             except FileRefused as refused:
                 error = str(refused)
     runs = ImportRun.objects.select_related("created_by")[:20]
-    return render(request, "imports/upload.html", {"form": form, "error": error, "runs": runs,
-                                                   "limit_mb": settings.IMPORT_MAX_MB})
+    return render(
+        request, "imports/upload.html", {"form": form, "error": error, "runs": runs, "limit_mb": settings.IMPORT_MAX_MB}
+    )
 
 
 def _run_for(request, pk) -> ImportRun:
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
     if run.looks_abandoned():
-        run.status, run.error = ImportRun.Status.INTERRUPTED, _("The import stopped (the server restarted?); "
-                                                                "nothing was written.")
+        run.status, run.error = (
+            ImportRun.Status.INTERRUPTED,
+            _("The import stopped (the server restarted?); nothing was written."),
+        )
         run.save(update_fields=["status", "error"])
     return run
 
@@ -85,18 +100,32 @@ def _run_for(request, pk) -> ImportRun:
 @permission_required(RUN_PERMISSION, raise_exception=True)
 def detail(request, pk):
     run = _run_for(request, pk)
-    return render(request, "imports/detail.html", {
-        "run": run, "rejections": run.rejections[:REPORT_ROWS_SHOWN], "headers": report_headers(),
-        "more": max(0, len(run.rejections) - REPORT_ROWS_SHOWN),
-    })
+    return render(
+        request,
+        "imports/detail.html",
+        {
+            "run": run,
+            "rejections": run.rejections[:REPORT_ROWS_SHOWN],
+            "headers": report_headers(),
+            "more": max(0, len(run.rejections) - REPORT_ROWS_SHOWN),
+        },
+    )
 
 
 @login_required
 @permission_required(RUN_PERMISSION, raise_exception=True)
 def status(request, pk):
     run = _run_for(request, pk)
-    return JsonResponse({"status": run.status, "status_label": run.get_status_display(), "phase": run.phase,
-                         "rows_done": run.rows_done, "rows_total": run.rows_total, "finished": run.is_finished})
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "phase": run.phase,
+            "rows_done": run.rows_done,
+            "rows_total": run.rows_total,
+            "finished": run.is_finished,
+        }
+    )
 
 
 @login_required
@@ -117,9 +146,13 @@ def apply(request, pk):
     if not checked.can_apply:
         raise PermissionDenied
     stored = Path(settings.IMPORT_ROOT) / checked.stored_file
-    options = ImportOptions(kind=checked.kind, layer=checked.options.get("layer", ""),
-                            crs=checked.options.get("crs", ""), mapping=checked.options.get("mapping", {}),
-                            valid_rows_only=request.POST.get("valid_rows_only") == "1")
+    options = ImportOptions(
+        kind=checked.kind,
+        layer=checked.options.get("layer", ""),
+        crs=checked.options.get("crs", ""),
+        mapping=checked.options.get("mapping", {}),
+        valid_rows_only=request.POST.get("valid_rows_only") == "1",
+    )
     run = start_run(stored, checked.file_name, options, request.user, stored_file=checked.stored_file)
     run_in_background(run, options)
     return redirect("imports:detail", pk=run.pk)

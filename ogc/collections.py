@@ -4,6 +4,7 @@ Each collection reads through its layer's API list (same visibility and the same
 /api/), then pages by id (keyset: `after=<last id>`), so a page costs the same at row 100 and at
 row 100,000 and nothing counts the whole layer.
 """
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,9 +53,11 @@ class Collection:
         props = self.layer.properties_for(Output.OGC)
         renames = {p.name: p.expression() for p in props if p.renamed()}
         plain = [p.name for p in props if not p.renamed()]
-        return self.layer.with_geometry(queryset).annotate(
-            _geometry=AsGeoJSON(Transform(self.layer.feature_geometry, srid), precision=PRECISION[srid]),
-        ).values("pk", "_geometry", *plain, **renames)
+        return (
+            self.layer.with_geometry(queryset)
+            .annotate(_geometry=AsGeoJSON(Transform(self.layer.feature_geometry, srid), precision=PRECISION[srid]))
+            .values("pk", "_geometry", *plain, **renames)
+        )
 
     def extent(self, queryset) -> dict:
         """Spatial extent in CRS84 and, where records have dates, the temporal extent."""
@@ -62,8 +65,9 @@ class Collection:
         if self.temporal:
             aggregates |= {"first": Min(self.temporal), "last": Max(self.temporal)}
         found = queryset.aggregate(**aggregates)
-        extent = {"spatial": {"bbox": [bbox_in_crs84(found["box"])] if found["box"] else [[-180, -90, 180, 90]],
-                              "crs": CRS84}}
+        extent = {
+            "spatial": {"bbox": [bbox_in_crs84(found["box"])] if found["box"] else [[-180, -90, 180, 90]], "crs": CRS84}
+        }
         if self.temporal:
             first, last = found["first"], found["last"]
             if self.temporal_is_year:
@@ -72,8 +76,10 @@ class Collection:
             else:
                 first = f"{first.isoformat()}T00:00:00Z" if first else None
                 last = f"{last.isoformat()}T23:59:59Z" if last else None
-            extent["temporal"] = {"interval": [[first, last]],
-                                  "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+            extent["temporal"] = {
+                "interval": [[first, last]],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            }
         return extent
 
     def within_dates(self, queryset, start: date | None, end: date | None):

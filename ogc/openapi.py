@@ -1,4 +1,5 @@
 """The OpenAPI 3.0 definition of /ogc/: what QGIS, GDAL and the conformance suites read to learn the service."""
+
 import django_filters
 
 from .collections import COLLECTIONS, CRS84, CRS_SRID
@@ -17,25 +18,47 @@ ITEM_PARAMETERS = ("f", "limit", "after", "bbox", "bbox-crs", "crs", "datetime")
 
 
 def _parameter(name: str, schema: dict, description: str = "", **extra) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "style": "form", "explode": False,
-            "description": description, **extra}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "style": "form",
+        "explode": False,
+        "description": description,
+        **extra,
+    }
 
 
 COMMON = {
     "f": _parameter("f", {"type": "string", "enum": ["json", "html"]}, "The encoding (or use the Accept header)."),
-    "limit": _parameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                        "Features per page; above the maximum the maximum is used."),
-    "after": _parameter("after", {"type": "integer", "minimum": 0},
-                        "Paging: the features after this id (the 'next' link sets it)."),
-    "bbox": _parameter("bbox", {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
-                       "minx,miny,maxx,maxy in CRS84 (lon/lat), or in the CRS named by bbox-crs."),
-    "bbox-crs": _parameter("bbox-crs", {"type": "string", "format": "uri", "enum": list(CRS_SRID)},
-                           "The CRS of bbox (default CRS84)."),
-    "crs": _parameter("crs", {"type": "string", "format": "uri", "enum": list(CRS_SRID)},
-                      "The CRS of the returned geometries (default CRS84)."),
-    "datetime": _parameter("datetime", {"type": "string"},
-                           "A date, a date-time or an interval (start/end, '..' for an open end); "
-                           "applies to the collection's dates where it has them."),
+    "limit": _parameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        "Features per page; above the maximum the maximum is used.",
+    ),
+    "after": _parameter(
+        "after", {"type": "integer", "minimum": 0}, "Paging: the features after this id (the 'next' link sets it)."
+    ),
+    "bbox": _parameter(
+        "bbox",
+        {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        "minx,miny,maxx,maxy in CRS84 (lon/lat), or in the CRS named by bbox-crs.",
+    ),
+    "bbox-crs": _parameter(
+        "bbox-crs", {"type": "string", "format": "uri", "enum": list(CRS_SRID)}, "The CRS of bbox (default CRS84)."
+    ),
+    "crs": _parameter(
+        "crs",
+        {"type": "string", "format": "uri", "enum": list(CRS_SRID)},
+        "The CRS of the returned geometries (default CRS84).",
+    ),
+    "datetime": _parameter(
+        "datetime",
+        {"type": "string"},
+        "A date, a date-time or an interval (start/end, '..' for an open end); "
+        "applies to the collection's dates where it has them.",
+    ),
 }
 
 
@@ -57,41 +80,74 @@ def _filter_schema(f) -> tuple[dict, bool]:
 
 
 def _feature_schema(collection) -> dict:
-    return {"type": "object", "required": ["type", "geometry", "properties"],
-            "properties": {"type": {"type": "string", "enum": ["Feature"]},
-                           "id": {"type": "integer"},
-                           "geometry": {"type": "object", "nullable": True},
-                           "properties": {"type": "object", "properties": {
-                               name: {} for name in collection.properties}}}}
+    return {
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "integer"},
+            "geometry": {"type": "object", "nullable": True},
+            "properties": {"type": "object", "properties": {name: {} for name in collection.properties}},
+        },
+    }
 
 
 def _json_response(description: str, media_type: str = "application/json", schema: dict | None = None) -> dict:
-    return {"description": description, "content": {media_type: {"schema": schema or {"type": "object"}},
-                                                    "text/html": {"schema": {"type": "string"}}}}
+    return {
+        "description": description,
+        "content": {media_type: {"schema": schema or {"type": "object"}}, "text/html": {"schema": {"type": "string"}}},
+    }
 
 
-ERRORS = {"400": {"description": "Invalid or unknown query parameter"},
-          "401": {"description": "Not signed in (send an API token or a session cookie)"},
-          "403": {"description": "No permission to read this layer"},
-          "404": {"description": "No such collection or feature"}}
+ERRORS = {
+    "400": {"description": "Invalid or unknown query parameter"},
+    "401": {"description": "Not signed in (send an API token or a session cookie)"},
+    "403": {"description": "No permission to read this layer"},
+    "404": {"description": "No such collection or feature"},
+}
 
 
 def openapi_document(request) -> dict:
     base = request.build_absolute_uri("/ogc").rstrip("/")
     security = [{"token": []}, {"session": []}]
     paths = {
-        "/": {"get": {"summary": "Landing page", "operationId": "getLandingPage", "parameters": [COMMON["f"]],
-                      "responses": {"200": _json_response("The landing page")}}},
-        "/conformance": {"get": {"summary": "Conformance classes", "operationId": "getConformance",
-                                 "parameters": [COMMON["f"]],
-                                 "responses": {"200": _json_response("The conformance classes")}}},
-        "/api": {"get": {"summary": "This API definition", "operationId": "getApi",
-                         "responses": {"200": {"description": "OpenAPI 3.0",
-                                               "content": {"application/vnd.oai.openapi+json;version=3.0": {
-                                                   "schema": {"type": "object"}}}}}}},
-        "/collections": {"get": {"summary": "The collections", "operationId": "getCollections",
-                                 "parameters": [COMMON["f"]], "security": security,
-                                 "responses": {"200": _json_response("The collections"), **ERRORS}}},
+        "/": {
+            "get": {
+                "summary": "Landing page",
+                "operationId": "getLandingPage",
+                "parameters": [COMMON["f"]],
+                "responses": {"200": _json_response("The landing page")},
+            }
+        },
+        "/conformance": {
+            "get": {
+                "summary": "Conformance classes",
+                "operationId": "getConformance",
+                "parameters": [COMMON["f"]],
+                "responses": {"200": _json_response("The conformance classes")},
+            }
+        },
+        "/api": {
+            "get": {
+                "summary": "This API definition",
+                "operationId": "getApi",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.0",
+                        "content": {"application/vnd.oai.openapi+json;version=3.0": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+        "/collections": {
+            "get": {
+                "summary": "The collections",
+                "operationId": "getCollections",
+                "parameters": [COMMON["f"]],
+                "security": security,
+                "responses": {"200": _json_response("The collections"), **ERRORS},
+            }
+        },
     }
     for collection in COLLECTIONS.values():
         filters = []
@@ -100,38 +156,76 @@ def openapi_document(request) -> dict:
             filters.append(_parameter(name, schema, str(f.label or name), explode=explode))
         filters.append(_parameter("search", {"type": "string"}, "Free-text search, as in the API."))
         path = f"/collections/{collection.id}"
-        paths[path] = {"get": {
-            "summary": f"The collection {collection.id}", "operationId": f"describe-{collection.id}",
-            "parameters": [COMMON["f"]], "security": security,
-            "responses": {"200": _json_response(str(collection.title)), **ERRORS}}}
-        paths[path + "/items"] = {"get": {
-            "summary": f"Features of {collection.id}", "operationId": f"getFeatures-{collection.id}",
-            "parameters": [COMMON[name] for name in ITEM_PARAMETERS] + filters, "security": security,
-            "responses": {"200": _json_response(
-                "A page of features", "application/geo+json",
-                {"type": "object", "required": ["type", "features"],
-                 "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
+        paths[path] = {
+            "get": {
+                "summary": f"The collection {collection.id}",
+                "operationId": f"describe-{collection.id}",
+                "parameters": [COMMON["f"]],
+                "security": security,
+                "responses": {"200": _json_response(str(collection.title)), **ERRORS},
+            }
+        }
+        paths[path + "/items"] = {
+            "get": {
+                "summary": f"Features of {collection.id}",
+                "operationId": f"getFeatures-{collection.id}",
+                "parameters": [COMMON[name] for name in ITEM_PARAMETERS] + filters,
+                "security": security,
+                "responses": {
+                    "200": _json_response(
+                        "A page of features",
+                        "application/geo+json",
+                        {
+                            "type": "object",
+                            "required": ["type", "features"],
+                            "properties": {
+                                "type": {"type": "string", "enum": ["FeatureCollection"]},
                                 "features": {"type": "array", "items": _feature_schema(collection)},
                                 "links": {"type": "array", "items": {"type": "object"}},
                                 "timeStamp": {"type": "string", "format": "date-time"},
-                                "numberReturned": {"type": "integer", "minimum": 0}}}),
-                **ERRORS}}}
-        paths[path + "/items/{featureId}"] = {"get": {
-            "summary": f"One feature of {collection.id}", "operationId": f"getFeature-{collection.id}",
-            "parameters": [{"name": "featureId", "in": "path", "required": True, "schema": {"type": "integer"}},
-                           COMMON["f"], COMMON["crs"]],
-            "security": security,
-            "responses": {"200": _json_response("The feature", "application/geo+json", _feature_schema(collection)),
-                          **ERRORS}}}
+                                "numberReturned": {"type": "integer", "minimum": 0},
+                            },
+                        },
+                    ),
+                    **ERRORS,
+                },
+            }
+        }
+        paths[path + "/items/{featureId}"] = {
+            "get": {
+                "summary": f"One feature of {collection.id}",
+                "operationId": f"getFeature-{collection.id}",
+                "parameters": [
+                    {"name": "featureId", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    COMMON["f"],
+                    COMMON["crs"],
+                ],
+                "security": security,
+                "responses": {
+                    "200": _json_response("The feature", "application/geo+json", _feature_schema(collection)),
+                    **ERRORS,
+                },
+            }
+        }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Climate partnership registry - OGC API Features", "version": "1.0",
-                 "description": "Layers of the registry for GIS clients. Default CRS: " + CRS84,
-                 "license": {"name": "Data: Aalborg Kommune"}},
+        "info": {
+            "title": "Climate partnership registry - OGC API Features",
+            "version": "1.0",
+            "description": "Layers of the registry for GIS clients. Default CRS: " + CRS84,
+            "license": {"name": "Data: Aalborg Kommune"},
+        },
         "servers": [{"url": base}],
         "paths": paths,
-        "components": {"securitySchemes": {
-            "token": {"type": "apiKey", "in": "header", "name": "Authorization",
-                      "description": "Token <key>, issued by an administrator"},
-            "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}},
+        "components": {
+            "securitySchemes": {
+                "token": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "Token <key>, issued by an administrator",
+                },
+                "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+            }
+        },
     }

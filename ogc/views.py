@@ -3,6 +3,7 @@
 The description of the service (landing page, conformance, API definition) is public; the data
 needs the same sign-in (API token or session) and the same view permission per layer as /api/.
 """
+
 import json
 from datetime import date, datetime
 from urllib.parse import urlencode
@@ -51,11 +52,26 @@ def link(request, path: str, rel: str, media_type: str, title: str = "", **query
 
 def self_and_alternate(request, path: str, json_type: str = JSON, **query) -> list[dict]:
     html = wants_html(request)
-    return [link(request, path, "self", HTML if html else json_type, _("This document"), **query,
-                 **({"f": "html"} if html else {})),
-            link(request, path, "alternate", json_type if html else HTML,
-                 _("This document as JSON") if html else _("This document as HTML"),
-                 **query, f="json" if html else "html")]
+    return [
+        link(
+            request,
+            path,
+            "self",
+            HTML if html else json_type,
+            _("This document"),
+            **query,
+            **({"f": "html"} if html else {}),
+        ),
+        link(
+            request,
+            path,
+            "alternate",
+            json_type if html else HTML,
+            _("This document as JSON") if html else _("This document as HTML"),
+            **query,
+            f="json" if html else "html",
+        ),
+    ]
 
 
 class OwnNegotiation(BaseContentNegotiation):
@@ -77,13 +93,13 @@ class OgcView(APIView):
     renderer_classes = [JSONRenderer]
     template = ""
 
-    def respond(self, request, document: dict, media_type: str = JSON, headers: dict | None = None,
-                extra: dict | None = None):
+    def respond(
+        self, request, document: dict, media_type: str = JSON, headers: dict | None = None, extra: dict | None = None
+    ):
         if wants_html(request) and self.template:
             response = render(request, self.template, {"doc": document, **(extra or {})})
         else:
-            response = HttpResponse(json.dumps(document, ensure_ascii=False, default=str),
-                                    content_type=media_type)
+            response = HttpResponse(json.dumps(document, ensure_ascii=False, default=str), content_type=media_type)
         for name, value in (headers or {}).items():
             response[name] = value
         return response
@@ -92,8 +108,10 @@ class OgcView(APIView):
         response = super().handle_exception(exc)
         if isinstance(exc, APIException):
             detail = exc.detail
-            response.data = {"code": exc.default_code,
-                             "description": detail if isinstance(detail, str) else json.loads(json.dumps(detail))}
+            response.data = {
+                "code": exc.default_code,
+                "description": detail if isinstance(detail, str) else json.loads(json.dumps(detail)),
+            }
         return response
 
 
@@ -102,27 +120,33 @@ class LandingPage(OgcView):
 
     def get(self, request):
         base = "/ogc/"
-        return self.respond(request, {
-            "title": _("Climate partnership registry: OGC API - Features"),
-            "description": _("Energy sites, climate partnerships, surplus-heat symbioses, heat sources and district "
-                             "heating networks of %(municipality)s, for QGIS and other GIS clients.")
-            % {"municipality": _("Aalborg Kommune")},
-            "links": [
-                *self_and_alternate(request, base),
-                link(request, base + "api", "service-desc", OPENAPI_JSON, _("The API definition (OpenAPI 3.0)")),
-                link(request, base + "api.html", "service-doc", HTML, _("The API documentation")),
-                link(request, base + "conformance", "conformance", JSON, _("Conformance classes")),
-                link(request, base + "collections", "data", JSON, _("The collections")),
-            ],
-        })
+        return self.respond(
+            request,
+            {
+                "title": _("Climate partnership registry: OGC API - Features"),
+                "description": _(
+                    "Energy sites, climate partnerships, surplus-heat symbioses, heat sources and district "
+                    "heating networks of %(municipality)s, for QGIS and other GIS clients."
+                )
+                % {"municipality": _("Aalborg Kommune")},
+                "links": [
+                    *self_and_alternate(request, base),
+                    link(request, base + "api", "service-desc", OPENAPI_JSON, _("The API definition (OpenAPI 3.0)")),
+                    link(request, base + "api.html", "service-doc", HTML, _("The API documentation")),
+                    link(request, base + "conformance", "conformance", JSON, _("Conformance classes")),
+                    link(request, base + "collections", "data", JSON, _("The collections")),
+                ],
+            },
+        )
 
 
 class Conformance(OgcView):
     template = "ogc/conformance.html"
 
     def get(self, request):
-        return self.respond(request, {"conformsTo": CONFORMANCE_CLASSES,
-                                      "links": self_and_alternate(request, "/ogc/conformance")})
+        return self.respond(
+            request, {"conformsTo": CONFORMANCE_CLASSES, "links": self_and_alternate(request, "/ogc/conformance")}
+        )
 
 
 class ApiDefinition(OgcView):
@@ -175,11 +199,14 @@ class Collections(CollectionAccess):
     template = "ogc/collections.html"
 
     def get(self, request):
-        return self.respond(request, {
-            "links": self_and_alternate(request, "/ogc/collections"),
-            "collections": [self.description(request, c) for c in self.readable(request)],
-            "crs": list(CRS_SRID),
-        })
+        return self.respond(
+            request,
+            {
+                "links": self_and_alternate(request, "/ogc/collections"),
+                "collections": [self.description(request, c) for c in self.readable(request)],
+                "crs": list(CRS_SRID),
+            },
+        )
 
 
 class CollectionDetail(CollectionAccess):
@@ -205,8 +232,14 @@ def parse_crs(value: str | None, name: str) -> int:
         return 4326
     uri = value.strip().strip("[]")
     if uri not in CRS_SRID:
-        raise ValidationError({name: [_("Unsupported CRS %(crs)s; use one of %(offered)s.")
-                                      % {"crs": value, "offered": ", ".join(CRS_SRID)}]})
+        raise ValidationError(
+            {
+                name: [
+                    _("Unsupported CRS %(crs)s; use one of %(offered)s.")
+                    % {"crs": value, "offered": ", ".join(CRS_SRID)}
+                ]
+            }
+        )
     return CRS_SRID[uri]
 
 
@@ -232,8 +265,9 @@ def _instant(text: str) -> date | None:
             return date.fromisoformat(text)
         return datetime.fromisoformat(text.replace("z", "Z")).date()
     except ValueError:
-        raise ValidationError({"datetime": [_("Use an RFC 3339 date or date-time, or an interval start/end "
-                                              "(.. for an open end).")]})
+        raise ValidationError(
+            {"datetime": [_("Use an RFC 3339 date or date-time, or an interval start/end (.. for an open end).")]}
+        )
 
 
 def parse_datetime(value: str) -> tuple[date | None, date | None]:
@@ -258,8 +292,12 @@ def feature(collection: Collection, row: dict) -> dict:
             properties[name] = float(value)
         elif isinstance(value, (date, datetime)):
             properties[name] = value.isoformat()
-    return {"type": "Feature", "id": row["pk"],
-            "geometry": json.loads(row["_geometry"]) if row["_geometry"] else None, "properties": properties}
+    return {
+        "type": "Feature",
+        "id": row["pk"],
+        "geometry": json.loads(row["_geometry"]) if row["_geometry"] else None,
+        "properties": properties,
+    }
 
 
 class Items(CollectionAccess):
@@ -271,8 +309,15 @@ class Items(CollectionAccess):
         allowed = {*ITEM_PARAMETERS, *collection.filters, "search"}
         unknown = sorted(set(params) - allowed)
         if unknown:
-            raise ValidationError({name: [_("Unknown parameter; this collection takes %(allowed)s.")
-                                          % {"allowed": ", ".join(sorted(allowed))}] for name in unknown})
+            raise ValidationError(
+                {
+                    name: [
+                        _("Unknown parameter; this collection takes %(allowed)s.")
+                        % {"allowed": ", ".join(sorted(allowed))}
+                    ]
+                    for name in unknown
+                }
+            )
         limit = parse_limit(params.get("limit"))
         srid = parse_crs(params.get("crs"), "crs")
         after = params.get("after", "0")
@@ -284,27 +329,51 @@ class Items(CollectionAccess):
                 api_params.setlist(name, params.getlist(name))
         queryset = collection.base_queryset(request, api_params)
         if "bbox" in params:
-            queryset = collection.in_bbox(queryset, parse_bbox(params["bbox"], parse_crs(params.get("bbox-crs"),
-                                                                                          "bbox-crs")))
+            queryset = collection.in_bbox(
+                queryset, parse_bbox(params["bbox"], parse_crs(params.get("bbox-crs"), "bbox-crs"))
+            )
         if "datetime" in params:
             queryset = collection.within_dates(queryset, *parse_datetime(params["datetime"]))
-        page = list(collection.rows(queryset.filter(pk__gt=int(after)).order_by("pk"), srid)[:limit + 1])
+        page = list(collection.rows(queryset.filter(pk__gt=int(after)).order_by("pk"), srid)[: limit + 1])
         has_next = len(page) > limit
         features = [feature(collection, row) for row in page[:limit]]
         path = f"/ogc/collections/{collection.id}/items"
         query = {k: v for k, v in params.items() if k not in {"after", "f"}}
-        links = [*self_and_alternate(request, path, GEOJSON, **query, **({"after": after} if after != "0" else {})),
-                 link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title)]
+        links = [
+            *self_and_alternate(request, path, GEOJSON, **query, **({"after": after} if after != "0" else {})),
+            link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title),
+        ]
         if has_next:
-            links.append(link(request, path, "next", HTML if wants_html(request) else GEOJSON, _("Next page"),
-                              **query, after=features[-1]["id"], **({"f": "html"} if wants_html(request) else {})))
-        document = {"type": "FeatureCollection", "features": features, "links": links,
-                    "timeStamp": timezone.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
-                    "numberReturned": len(features)}
-        return self.respond(request, document, GEOJSON, {"Content-Crs": f"<{crs_uri(srid)}>"},
-                            extra={"collection": collection, "columns": collection.properties,
-                                   "rows": [(f["id"], [f["properties"].get(c) for c in collection.properties])
-                                            for f in features]})
+            links.append(
+                link(
+                    request,
+                    path,
+                    "next",
+                    HTML if wants_html(request) else GEOJSON,
+                    _("Next page"),
+                    **query,
+                    after=features[-1]["id"],
+                    **({"f": "html"} if wants_html(request) else {}),
+                )
+            )
+        document = {
+            "type": "FeatureCollection",
+            "features": features,
+            "links": links,
+            "timeStamp": timezone.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "numberReturned": len(features),
+        }
+        return self.respond(
+            request,
+            document,
+            GEOJSON,
+            {"Content-Crs": f"<{crs_uri(srid)}>"},
+            extra={
+                "collection": collection,
+                "columns": collection.properties,
+                "rows": [(f["id"], [f["properties"].get(c) for c in collection.properties]) for f in features],
+            },
+        )
 
 
 class Item(CollectionAccess):
@@ -324,12 +393,14 @@ class Item(CollectionAccess):
             raise NotFound(_("No feature %(id)s in %(collection)s.") % {"id": feature_id, "collection": collection.id})
         document = feature(collection, row)
         path = f"/ogc/collections/{collection.id}/items/{feature_id}"
-        document["links"] = [*self_and_alternate(request, path, GEOJSON),
-                             link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title)]
-        return self.respond(request, document, GEOJSON, {"Content-Crs": f"<{crs_uri(srid)}>"},
-                            extra={"collection": collection})
+        document["links"] = [
+            *self_and_alternate(request, path, GEOJSON),
+            link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title),
+        ]
+        return self.respond(
+            request, document, GEOJSON, {"Content-Crs": f"<{crs_uri(srid)}>"}, extra={"collection": collection}
+        )
 
 
 def crs_uri(srid: int) -> str:
     return CRS84 if srid == 4326 else next(uri for uri, s in CRS_SRID.items() if s == srid)
-

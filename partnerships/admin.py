@@ -26,8 +26,16 @@ class PartnershipOrganisationInline(admin.TabularInline):
 class MeasureInline(admin.TabularInline):
     model = Measure
     extra = 0
-    fields = ("title", "measure_type", "annual_reduction_t", "first_year", "method", "source", "energy_site",
-              "heat_symbiosis")
+    fields = (
+        "title",
+        "measure_type",
+        "annual_reduction_t",
+        "first_year",
+        "method",
+        "source",
+        "energy_site",
+        "heat_symbiosis",
+    )
     autocomplete_fields = ("energy_site", "heat_symbiosis")
     show_change_link = True
 
@@ -50,8 +58,10 @@ class ClimatePartnershipAdmin(RecordAdmin):
     autocomplete_fields = ("manager",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _tonnes=Sum("measures__annual_reduction_t", filter=Q(measures__archived_at__isnull=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_tonnes=Sum("measures__annual_reduction_t", filter=Q(measures__archived_at__isnull=True)))
         )
 
     @admin.display(description=_("t CO2e/yr in measures"), ordering="_tonnes")
@@ -76,8 +86,7 @@ class RealisedReductionInline(admin.TabularInline):
 
 @admin.register(Measure)
 class MeasureAdmin(RecordAdmin):
-    list_display = ("title", "partnership", "measure_type", "annual_reduction_t", "first_year", "method",
-                    "entered_by")
+    list_display = ("title", "partnership", "measure_type", "annual_reduction_t", "first_year", "method", "entered_by")
     list_filter = ("measure_type", "method", "partnership__sector", "partnership__status", "first_year")
     search_fields = ("title", "source", "partnership__title")
     autocomplete_fields = ("partnership", "energy_site", "heat_symbiosis")
@@ -106,8 +115,7 @@ class ExternalFundingAdmin(RecordAdmin):
 
 @admin.register(Target)
 class TargetAdmin(HistoryAdmin):
-    list_display = ("indicator", "sector", "value", "value_max", "target_year", "period_start_year",
-                    "period_end_year")
+    list_display = ("indicator", "sector", "value", "value_max", "target_year", "period_start_year", "period_end_year")
     list_filter = ("indicator", "sector")
 
     def has_delete_permission(self, request, obj=None):
@@ -120,12 +128,21 @@ class EnergySiteTonnesAdmin(EnergySiteAdmin):
     list_display = (*EnergySiteAdmin.list_display, "reduction_t")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            # the tonnes the progress figures count: a cancelled or archived partnership's measures count
-            # nowhere, here neither
-            _reduction_t=Sum("measures__annual_reduction_t", filter=Q(
-                measures__archived_at__isnull=True, measures__partnership__archived_at__isnull=True,
-                measures__partnership__status__in=ClimatePartnership.COUNTED_STATUSES))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                # the tonnes the progress figures count: a cancelled or archived partnership's measures count
+                # nowhere, here neither
+                _reduction_t=Sum(
+                    "measures__annual_reduction_t",
+                    filter=Q(
+                        measures__archived_at__isnull=True,
+                        measures__partnership__archived_at__isnull=True,
+                        measures__partnership__status__in=ClimatePartnership.COUNTED_STATUSES,
+                    ),
+                )
+            )
         )
 
     @admin.display(description=_("t CO2e/yr (from measures)"), ordering="_reduction_t")

@@ -1,4 +1,5 @@
 """GET /api/progress/ and the drill-downs behind its figures: thin views over progress.selectors."""
+
 import datetime as dt
 
 from django.utils import timezone
@@ -29,8 +30,9 @@ class AsOfSerializer(serializers.Serializer):
 
 class DrillDownSerializer(AsOfSerializer):
     sector = serializers.ChoiceField(choices=Sector.choices, required=False)
-    bucket = serializers.ChoiceField(choices=[("committed", _("Committed")), ("pipeline", _("Pipeline"))],
-                                     required=False)
+    bucket = serializers.ChoiceField(
+        choices=[("committed", _("Committed")), ("pipeline", _("Pipeline"))], required=False
+    )
     status = serializers.ChoiceField(choices=ClimatePartnership.Status.choices, required=False)
     measure_type = serializers.ChoiceField(choices=Measure.MeasureType.choices, required=False)
     up_to_year = serializers.IntegerField(required=False, min_value=2000, max_value=2050)
@@ -54,8 +56,9 @@ class SectorProgressSerializer(serializers.Serializer):
     committed_share = serializers.FloatField(allow_null=True, help_text="committed_tonnes / target_tonnes")
     measures_committed = serializers.IntegerField()
     measures_pipeline = serializers.IntegerField()
-    trajectory = serializers.DictField(child=serializers.FloatField(),
-                                       help_text="Year -> committed t CO2e/yr of the measures in effect that year")
+    trajectory = serializers.DictField(
+        child=serializers.FloatField(), help_text="Year -> committed t CO2e/yr of the measures in effect that year"
+    )
     target_path = serializers.DictField(child=serializers.FloatField(), help_text="Straight line to the target")
     partnerships_signed = serializers.DictField(child=SignedCountSerializer())
     by_status = serializers.DictField(child=serializers.FloatField())
@@ -118,9 +121,12 @@ class BreakdownView(APIView):
 
     permission_classes = [CanViewRegistry]
 
-    @extend_schema(parameters=[AsOfSerializer], summary="Tonnes by sector and measure type",
-                   description="{sector: {measure_type: {committed: t, pipeline: t}}}",
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[AsOfSerializer],
+        summary="Tonnes by sector and measure type",
+        description="{sector: {measure_type: {committed: t, pipeline: t}}}",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         query = AsOfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -130,8 +136,9 @@ class BreakdownView(APIView):
 class ProgressView(APIView):
     permission_classes = [CanViewRegistry]
 
-    @extend_schema(parameters=[AsOfSerializer], responses=ProgressSerializer,
-                   summary="Progress toward the priority-4 targets")
+    @extend_schema(
+        parameters=[AsOfSerializer], responses=ProgressSerializer, summary="Progress toward the priority-4 targets"
+    )
     def get(self, request):
         query = AsOfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -153,13 +160,15 @@ class DrillDownView(APIView):
 
 
 def drill_down_view(kind: str, row_serializer, summary: str):
-    return extend_schema(methods=["GET"], parameters=[DrillDownSerializer],
-                         responses=row_serializer(many=True), summary=summary)(
-        type(f"{kind.title()}BehindView", (DrillDownView,), {"kind": kind, "row_serializer": row_serializer}))
+    return extend_schema(
+        methods=["GET"], parameters=[DrillDownSerializer], responses=row_serializer(many=True), summary=summary
+    )(type(f"{kind.title()}BehindView", (DrillDownView,), {"kind": kind, "row_serializer": row_serializer}))
 
 
 MeasuresBehindView = drill_down_view("measures", MeasureRowSerializer, "The measures behind a progress figure")
-PartnershipsBehindView = drill_down_view("partnerships", PartnershipRowSerializer,
-                                         "The signed partnerships counted in a year")
-RealisedBehindView = drill_down_view("realised", RealisedRowSerializer,
-                                     "The reported reductions behind a realised figure")
+PartnershipsBehindView = drill_down_view(
+    "partnerships", PartnershipRowSerializer, "The signed partnerships counted in a year"
+)
+RealisedBehindView = drill_down_view(
+    "realised", RealisedRowSerializer, "The reported reductions behind a realised figure"
+)

@@ -11,6 +11,7 @@ sites or symbioses). Cancelled partnerships and archived records count nowhere.
 "As of" a date reads the simple-history tables: for each record, its latest version
 at the end of that day (Europe/Copenhagen), unless that version is a deletion.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,8 +53,10 @@ class Snapshot:
         if self.as_of is None:
             return model._meta.db_table, []
         history = model.history.model._meta.db_table
-        sql = (f"(SELECT * FROM (SELECT DISTINCT ON (id) * FROM {history} WHERE history_date <= %s "
-               f"ORDER BY id, history_date DESC, history_id DESC) AS latest WHERE history_type <> '-')")
+        sql = (
+            f"(SELECT * FROM (SELECT DISTINCT ON (id) * FROM {history} WHERE history_date <= %s "
+            f"ORDER BY id, history_date DESC, history_id DESC) AS latest WHERE history_type <> '-')"
+        )
         return sql, [self.as_of]
 
 
@@ -123,8 +126,9 @@ def _targets(snapshot: Snapshot, year: int) -> dict:
             ORDER BY indicator, sector, period_start_year DESC""",
         [*params, year],
     )
-    return {(r[0], r[1]): {"value": r[2], "value_max": r[3], "target_year": r[4], "period_start_year": r[5]}
-            for r in rows}
+    return {
+        (r[0], r[1]): {"value": r[2], "value_max": r[3], "target_year": r[4], "period_start_year": r[5]} for r in rows
+    }
 
 
 def _as_number(value: Decimal | int | None):
@@ -141,16 +145,27 @@ def progress_totals(*, as_of: dt.date | None = None) -> dict:
 
     # Every total in one statement (one round trip): each part groups the rows its drill-down lists.
     parts = {
-        "tonnes": ("SELECT sector, status, first_year AS year, SUM(annual_reduction_t) AS total, COUNT(*) AS n "
-                   "FROM ({}) c GROUP BY sector, status, first_year", counted_measures_sql(snapshot)),
-        "realised": ("SELECT sector, NULL, year, SUM(realised_t), COUNT(*) FROM ({}) r GROUP BY sector, year",
-                     counted_realised_sql(snapshot, year)),
-        "signed": ("SELECT sector, NULL, year, NULL::numeric, COUNT(*) FROM ({}) s GROUP BY sector, year",
-                   signed_partnerships_sql(snapshot, as_of)),
-        "international": ("SELECT NULL, NULL, year, NULL::numeric, COUNT(*) FROM ({}) i GROUP BY year",
-                          counted_international_sql(snapshot, as_of)),
-        "funding": ("SELECT NULL, NULL, year, SUM(amount_dkk), COUNT(*) FROM ({}) f GROUP BY year",
-                    counted_funding_sql(snapshot, as_of)),
+        "tonnes": (
+            "SELECT sector, status, first_year AS year, SUM(annual_reduction_t) AS total, COUNT(*) AS n "
+            "FROM ({}) c GROUP BY sector, status, first_year",
+            counted_measures_sql(snapshot),
+        ),
+        "realised": (
+            "SELECT sector, NULL, year, SUM(realised_t), COUNT(*) FROM ({}) r GROUP BY sector, year",
+            counted_realised_sql(snapshot, year),
+        ),
+        "signed": (
+            "SELECT sector, NULL, year, NULL::numeric, COUNT(*) FROM ({}) s GROUP BY sector, year",
+            signed_partnerships_sql(snapshot, as_of),
+        ),
+        "international": (
+            "SELECT NULL, NULL, year, NULL::numeric, COUNT(*) FROM ({}) i GROUP BY year",
+            counted_international_sql(snapshot, as_of),
+        ),
+        "funding": (
+            "SELECT NULL, NULL, year, SUM(amount_dkk), COUNT(*) FROM ({}) f GROUP BY year",
+            counted_funding_sql(snapshot, as_of),
+        ),
     }
     statements, params = [], []
     for kind, (template, (sql, part_params)) in parts.items():
@@ -166,9 +181,9 @@ def progress_totals(*, as_of: dt.date | None = None) -> dict:
     for sector in Sector.values:
         result[sector] = _sector_figures(sector, targets, tonnes, realised, signed, year)
     result["international_partnerships"] = _per_year(
-        international, targets.get(("international_per_year", "")), value_index=1)
-    result["external_funding"] = _per_year(
-        funding, targets.get(("funding_dkk_per_year", "")), value_index=1)
+        international, targets.get(("international_per_year", "")), value_index=1
+    )
+    result["external_funding"] = _per_year(funding, targets.get(("funding_dkk_per_year", "")), value_index=1)
     return result
 
 
@@ -209,8 +224,11 @@ def _sector_figures(sector, targets, tonnes, realised, signed, year) -> dict:
         "trajectory": {str(y): _as_number(t) for y, t in trajectory.items()},
         "target_path": _target_path(target),
         "partnerships_signed": {
-            str(y): {"count": signed_by_year.get(y, 0), "target": _as_number(annual.get("value")),
-                     "target_max": _as_number(annual.get("value_max"))}
+            str(y): {
+                "count": signed_by_year.get(y, 0),
+                "target": _as_number(annual.get("value")),
+                "target_max": _as_number(annual.get("value_max")),
+            }
             for y in sorted(set(signed_by_year) | set(range(2023, year + 1)))
         },
         "by_status": {k: _as_number(v) for k, v in sorted(by_status.items())},
@@ -220,8 +238,11 @@ def _sector_figures(sector, targets, tonnes, realised, signed, year) -> dict:
 def measure_type_breakdown(*, as_of: dt.date | None = None) -> dict:
     """Sector -> measure type -> {committed, pipeline} tonnes, over the same counted measures."""
     counted, params = counted_measures_sql(Snapshot(end_of_day(as_of) if as_of else None))
-    rows = _fetch(f"SELECT sector, bucket, measure_type, SUM(annual_reduction_t) FROM ({counted}) c "
-                  f"GROUP BY sector, bucket, measure_type ORDER BY measure_type", params)
+    rows = _fetch(
+        f"SELECT sector, bucket, measure_type, SUM(annual_reduction_t) FROM ({counted}) c "
+        f"GROUP BY sector, bucket, measure_type ORDER BY measure_type",
+        params,
+    )
     breakdown = {sector: {} for sector in Sector.values}
     for sector, bucket, measure_type, total in rows:
         breakdown[sector].setdefault(measure_type, {"committed": 0.0, "pipeline": 0.0})[bucket] = _as_number(total)
@@ -247,9 +268,16 @@ def _per_year(rows, target, value_index) -> dict:
 
 # -- drill-down: the rows behind a figure ---------------------------------------------------
 
-def measures_behind(*, sector: str | None = None, bucket: str | None = None, status: str | None = None,
-                    measure_type: str | None = None, up_to_year: int | None = None,
-                    as_of: dt.date | None = None) -> list[dict]:
+
+def measures_behind(
+    *,
+    sector: str | None = None,
+    bucket: str | None = None,
+    status: str | None = None,
+    measure_type: str | None = None,
+    up_to_year: int | None = None,
+    as_of: dt.date | None = None,
+) -> list[dict]:
     """The measures whose tonnes make up a figure, with where each number came from."""
     counted, params = counted_measures_sql(Snapshot(end_of_day(as_of) if as_of else None))
     sql = f"""SELECT c.*, u.username AS entered_by FROM ({counted}) c LEFT JOIN auth_user u ON u.id = c.entered_by_id
@@ -268,16 +296,16 @@ def _rows(sql: str, params: list, filters: dict, order: str) -> list[dict]:
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def realised_behind(*, sector: str | None = None, year: int | None = None,
-                    as_of: dt.date | None = None) -> list[dict]:
+def realised_behind(*, sector: str | None = None, year: int | None = None, as_of: dt.date | None = None) -> list[dict]:
     """The reported reductions behind a realised figure."""
     snapshot = Snapshot(end_of_day(as_of) if as_of else None)
     sql, params = counted_realised_sql(snapshot, (as_of or timezone.localdate()).year)
     return _rows(sql, params, {"sector": sector, "year": year}, "sector, year, measure_id")
 
 
-def partnerships_behind(*, sector: str | None = None, year: int | None = None,
-                        as_of: dt.date | None = None) -> list[dict]:
+def partnerships_behind(
+    *, sector: str | None = None, year: int | None = None, as_of: dt.date | None = None
+) -> list[dict]:
     """The signed partnerships counted in a year's figure."""
     sql, params = signed_partnerships_sql(Snapshot(end_of_day(as_of) if as_of else None), as_of)
     return _rows(sql, params, {"sector": sector, "year": year}, "signed_on, id")

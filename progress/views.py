@@ -1,4 +1,5 @@
 """The dashboard (front page for signed-in users), the drill-down tables and the report downloads."""
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
@@ -12,6 +13,8 @@ from . import reports, selectors
 from .api import DrillDownSerializer
 
 VIEW_PERMISSION = "partnerships.view_measure"
+
+
 def front_page(request):
     if request.user.is_authenticated and request.user.has_perm(VIEW_PERMISSION):
         return dashboard(request)
@@ -30,12 +33,16 @@ def chart_labels() -> dict:
         "sectors": dict(Sector.choices),
         "measure_types": dict(Measure.MeasureType.choices),
         "statuses": dict(ClimatePartnership.Status.choices),
-        "committed": _("Committed"), "pipeline": _("Pipeline"), "realised": _("Realised"),
+        "committed": _("Committed"),
+        "pipeline": _("Pipeline"),
+        "realised": _("Realised"),
         "trajectory": _("Committed reduction in effect (t CO2e/yr)"),
         "target_path": _("Straight path to the target"),
-        "signed": _("Partnerships signed"), "annual_target": _("Annual target"),
+        "signed": _("Partnerships signed"),
+        "annual_target": _("Annual target"),
         "annual_target_max": _("Upper end of target"),
-        "international": _("International partnerships"), "funding": _("Granted funding (DKK)"),
+        "international": _("International partnerships"),
+        "funding": _("Granted funding (DKK)"),
         "tonnes": _("t CO2e/yr"),
     }
 
@@ -62,14 +69,27 @@ def dashboard(request):
     breakdown = selectors.measure_type_breakdown(as_of=as_of)
     statuses = dict(ClimatePartnership.Status.choices)
     sectors = [
-        {"key": key, "label": label, "fig": totals[key], "bar": _bar(totals[key]),
-         "statuses": [(status, statuses[status], t) for status, t in totals[key]["by_status"].items()]}
+        {
+            "key": key,
+            "label": label,
+            "fig": totals[key],
+            "bar": _bar(totals[key]),
+            "statuses": [(status, statuses[status], t) for status, t in totals[key]["by_status"].items()],
+        }
         for key, label in Sector.choices
     ]
-    return render(request, "progress/dashboard.html", {
-        "totals": totals, "sectors": sectors, "errors": query.errors, "as_of": as_of,
-        "labels": chart_labels(), "breakdown": breakdown,
-    })
+    return render(
+        request,
+        "progress/dashboard.html",
+        {
+            "totals": totals,
+            "sectors": sectors,
+            "errors": query.errors,
+            "as_of": as_of,
+            "labels": chart_labels(),
+            "breakdown": breakdown,
+        },
+    )
 
 
 @login_required
@@ -86,10 +106,19 @@ def drill_down(request, kind):
     columns = list(rows[0]) if rows else []
     total_column = {"measures": "annual_reduction_t", "realised": "realised_t", "funding": "amount_dkk"}.get(kind)
     total = sum(row[total_column] for row in rows) if total_column else None
-    return render(request, "progress/rows.html", {
-        "kind": kind, "rows": [[row[c] for c in columns] for row in rows], "columns": columns,
-        "filters": params, "total": total, "total_column": total_column, "count": len(rows),
-    })
+    return render(
+        request,
+        "progress/rows.html",
+        {
+            "kind": kind,
+            "rows": [[row[c] for c in columns] for row in rows],
+            "columns": columns,
+            "filters": params,
+            "total": total,
+            "total_column": total_column,
+            "count": len(rows),
+        },
+    )
 
 
 @login_required

@@ -1,4 +1,5 @@
 """GET /api/exports/<layer>.<format>: a whole layer, filtered like its list, in the format asked for."""
+
 import logging
 
 from django.conf import settings
@@ -33,12 +34,16 @@ class InsufficientStorage(APIException):
 class LayerExportView(APIView):
     @extend_schema(
         summary="Download a whole layer (sites, partnerships, symbioses) as GeoJSON, CSV, Excel, GeoPackage or "
-                "zipped Shapefile",
-        parameters=[OpenApiParameter("srid", OpenApiTypes.INT, enum=[4326, 25832]),
-                    OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(EXPORT_LAYERS)),
-                    OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS))],
-        responses={**{(200, content_type.split(";")[0]): OpenApiTypes.BINARY for content_type, _ext in FORMATS.values()},
-                   (507, "application/json"): OpenApiTypes.OBJECT},
+        "zipped Shapefile",
+        parameters=[
+            OpenApiParameter("srid", OpenApiTypes.INT, enum=[4326, 25832]),
+            OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(EXPORT_LAYERS)),
+            OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS)),
+        ],
+        responses={
+            **{(200, content_type.split(";")[0]): OpenApiTypes.BINARY for content_type, _ext in FORMATS.values()},
+            (507, "application/json"): OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request, layer, fmt):
         if layer not in EXPORT_LAYERS or fmt not in FORMATS:
@@ -50,15 +55,17 @@ class LayerExportView(APIView):
         as_of = timezone.now()
         metadata = {
             "as_of": as_of.isoformat(timespec="seconds"),
-            "filter": {k: v[0] if len(v) == 1 else v for k, v in request.query_params.lists()
-                       if k not in CONTROL_PARAMETERS},
+            "filter": {
+                k: v[0] if len(v) == 1 else v for k, v in request.query_params.lists() if k not in CONTROL_PARAMETERS
+            },
             "crs_epsg": srid,
         }
         content_type, extension = FORMATS[fmt]
         filename = f"{layer}-{as_of:%Y%m%d-%H%M%S}-epsg{srid}.{extension}"
         if fmt == "geojson":
-            response = StreamingHttpResponse(stream_geojson(query, name=layer, srid=srid, metadata=metadata),
-                                             content_type=content_type)
+            response = StreamingHttpResponse(
+                stream_geojson(query, name=layer, srid=srid, metadata=metadata), content_type=content_type
+            )
         else:
             frame = read_frame(query, srid)
             try:
@@ -66,8 +73,12 @@ class LayerExportView(APIView):
                 body = WRITERS[fmt](frame, name=layer, srid=srid, metadata=metadata)
             except ExportDiskFull as error:
                 logger.error("Export %s.%s failed, disk full in EXPORT_WORK_DIR: %s", layer, fmt, error)
-                raise InsufficientStorage(_("The server ran out of disk space while writing the export, so nothing "
-                                            "was sent. Try again later, or ask the administrator to free space."))
+                raise InsufficientStorage(
+                    _(
+                        "The server ran out of disk space while writing the export, so nothing "
+                        "was sent. Try again later, or ask the administrator to free space."
+                    )
+                )
             response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["X-Export-As-Of"] = metadata["as_of"]

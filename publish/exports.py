@@ -1,5 +1,6 @@
 """Layer exports. GeoJSON is built by PostGIS and streamed (COPY, so memory does not grow with the
 layer); CSV, Excel, GeoPackage and zipped Shapefile go through GeoPandas."""
+
 import errno
 import io
 import json
@@ -28,8 +29,14 @@ FORMATS = {
     "shp": ("application/zip", "shp.zip"),
 }
 # Shapefiles hold one geometry type each, so a mixed layer becomes one file per type.
-SHAPE_GROUPS = {"Point": "points", "MultiPoint": "points", "LineString": "lines", "MultiLineString": "lines",
-                "Polygon": "polygons", "MultiPolygon": "polygons"}
+SHAPE_GROUPS = {
+    "Point": "points",
+    "MultiPoint": "points",
+    "LineString": "lines",
+    "MultiLineString": "lines",
+    "Polygon": "polygons",
+    "MultiPolygon": "polygons",
+}
 
 
 def crs_member(srid: int) -> str:
@@ -105,7 +112,9 @@ def write_csv(frame, *, name, srid, metadata) -> bytes:
 
 def _cell_safe(table: pd.DataFrame) -> pd.DataFrame:
     """Excel cannot hold control characters: drop them from text cells rather than fail the export."""
-    return table.apply(lambda column: column.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v))
+    return table.apply(
+        lambda column: column.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
+    )
 
 
 def write_xlsx(frame, *, name, srid, metadata) -> bytes:
@@ -117,9 +126,17 @@ def write_xlsx(frame, *, name, srid, metadata) -> bytes:
 
 
 def _metadata_table(metadata, srid, count) -> pd.DataFrame:
-    return pd.DataFrame({"key": ["as_of", "filter", "crs", "features"],
-                         "value": [metadata["as_of"], json.dumps(metadata["filter"], ensure_ascii=False),
-                                   f"EPSG:{srid}", str(count)]})
+    return pd.DataFrame(
+        {
+            "key": ["as_of", "filter", "crs", "features"],
+            "value": [
+                metadata["as_of"],
+                json.dumps(metadata["filter"], ensure_ascii=False),
+                f"EPSG:{srid}",
+                str(count),
+            ],
+        }
+    )
 
 
 class ExportIncomplete(Exception):
@@ -174,8 +191,9 @@ def write_gpkg(frame, *, name, srid, metadata) -> bytes:
         path = tmp / f"{name}.gpkg"
         frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
         verify_written(path, len(frame), layer=name)
-        pyogrio.write_dataframe(_metadata_table(metadata, srid, len(frame)), path, layer="export_metadata",
-                                driver="GPKG", append=False)
+        pyogrio.write_dataframe(
+            _metadata_table(metadata, srid, len(frame)), path, layer="export_metadata", driver="GPKG", append=False
+        )
         return path.read_bytes()
 
 
@@ -187,7 +205,7 @@ def dbf_field_names(columns: list[str]) -> dict[str, str]:
         name, n = column[:10], 1
         while name.lower() in taken:
             n += 1
-            name = f"{column[:10 - len(str(n)) - 1]}_{n}"
+            name = f"{column[: 10 - len(str(n)) - 1]}_{n}"
         taken.add(name.lower())
         names[column] = name
     return names
@@ -206,8 +224,11 @@ def write_shp(frame, *, name, srid, metadata) -> bytes:
             verify_written(path, len(part))
             for file in sorted(tmp.glob(f"{name}_{group}.*")):
                 archive.write(file, file.name)
-        archive.writestr("export.txt", "\n".join(f"{k}: {v}" for k, v in _metadata_table(
-            metadata, srid, len(frame)).itertuples(index=False)) + "\n")
+        archive.writestr(
+            "export.txt",
+            "\n".join(f"{k}: {v}" for k, v in _metadata_table(metadata, srid, len(frame)).itertuples(index=False))
+            + "\n",
+        )
     return buffer.getvalue()
 
 

@@ -1,4 +1,5 @@
 """PostGIS functions for vector tiles that Django does not ship."""
+
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import Transform
 from django.db.models import Func, IntegerField, Value

@@ -3,6 +3,7 @@
 The layers themselves are declared in `catalogue.py`; tiles, exports and OGC API all read those declarations,
 so a property added there appears in every output that lists it.
 """
+
 import copy
 import enum
 from dataclasses import dataclass
@@ -26,9 +27,15 @@ class Output(enum.Flag):
 
 
 # Property types as the outputs name them (OGC API / JSON Schema); derived from the model field where there is one.
-FIELD_TYPES = ((models.BooleanField, "boolean"), (models.IntegerField, "integer"), (models.ForeignKey, "integer"),
-               (models.DecimalField, "number"), (models.FloatField, "number"), (models.DateTimeField, "datetime"),
-               (models.DateField, "date"))
+FIELD_TYPES = (
+    (models.BooleanField, "boolean"),
+    (models.IntegerField, "integer"),
+    (models.ForeignKey, "integer"),
+    (models.DecimalField, "number"),
+    (models.FloatField, "number"),
+    (models.DateTimeField, "datetime"),
+    (models.DateField, "date"),
+)
 
 
 @dataclass(frozen=True)
@@ -118,8 +125,9 @@ class Layer:
     @property
     def filters(self) -> dict:
         """The API's own attribute filters (the spatial ones are each output's own)."""
-        return {name: f for name, f in self.viewset.filterset_class.base_filters.items()
-                if name not in {"bbox", "within"}}
+        return {
+            name: f for name, f in self.viewset.filterset_class.base_filters.items() if name not in {"bbox", "within"}
+        }
 
     def properties_for(self, output: Output) -> tuple[Property, ...]:
         return tuple(p for p in self.properties if output in p.outputs)
@@ -163,24 +171,33 @@ class Layer:
     def export_query(self, request, srid: int) -> LayerQuery:
         """Every feature with a geometry, filtered like the list, in the list's order."""
         props = self.properties_for(Output.EXPORT)
-        queryset = self.queryset(request).filter(**{f"{self.geometry}__isnull": False}).annotate(
-            **{p.name: p.expression() for p in props if p.renamed()}, geom=Transform(self.geometry, srid),
-        ).values("id", *(p.name for p in props), "geom")
+        queryset = (
+            self.queryset(request)
+            .filter(**{f"{self.geometry}__isnull": False})
+            .annotate(**{p.name: p.expression() for p in props if p.renamed()}, geom=Transform(self.geometry, srid))
+            .values("id", *(p.name for p in props), "geom")
+        )
         return LayerQuery(*compiled_sql(queryset))
 
     # -- vector tiles ------------------------------------------------------------------------------------------------
     def tile_query(self, request, z: int, x: int, y: int) -> tuple[str, tuple]:
         """SQL of one tile's features: id, the tile properties under their names, and `mvt` (the tile geometry)."""
-        queryset = self.queryset(request).order_by().filter(
-            **{f"{self.geometry}__bboverlaps": Transform(envelope(z, x, y), 25832)})
+        queryset = (
+            self.queryset(request)
+            .order_by()
+            .filter(**{f"{self.geometry}__bboverlaps": Transform(envelope(z, x, y), 25832)})
+        )
         return self._tile_sql(queryset, self.geometry, z, x, y)
 
     def _tile_sql(self, queryset, geometry: str, z, x, y, feature_id: str = "id"):
         props = self.properties_for(Output.TILE)
         # internal aliases, renamed outside: an annotation may not take the name of a model field
         aliases = {f"_p{i}": self._tile_value(p) for i, p in enumerate(props)}
-        sql, params = compiled_sql(queryset.annotate(_id=F(feature_id), **aliases, mvt=mvt_geom(geometry, z, x, y))
-                                   .values("_id", *aliases, "mvt"))
+        sql, params = compiled_sql(
+            queryset.annotate(_id=F(feature_id), **aliases, mvt=mvt_geom(geometry, z, x, y)).values(
+                "_id", *aliases, "mvt"
+            )
+        )
         names = ", ".join(f'"{alias}" AS "{p.name}"' for alias, p in zip(aliases, props))
         return f'SELECT "_id" AS "id", {names}, "mvt" FROM ({sql}) i', params
 
@@ -213,7 +230,9 @@ class DrawnAtPartnersLayer(Layer):
         return self.model.objects.filter(pk__in=ids)
 
     def with_geometry(self, queryset):
-        return queryset.annotate(sites=Collect(f"{SITES}__location", filter=Q(**{f"{SITES}__archived_at__isnull": True})))
+        return queryset.annotate(
+            sites=Collect(f"{SITES}__location", filter=Q(**{f"{SITES}__archived_at__isnull": True}))
+        )
 
     def in_bbox(self, queryset, box):
         at = self.model.objects.filter(**{f"{SITES}__location__intersects": box, f"{SITES}__archived_at__isnull": True})
@@ -230,8 +249,7 @@ class DrawnAtPartnersLayer(Layer):
             JOIN registry_organisationsite s ON s.organisation_id = o.id AND s.archived_at IS NULL
             WHERE p.id IN ({ids_sql})
             ORDER BY p.id, o.name, s.id"""
-        return LayerQuery(sql, (srid, *ids_params),
-                          feature_id="t.id || '-' || t.site_id")
+        return LayerQuery(sql, (srid, *ids_params), feature_id="t.id || '-' || t.site_id")
 
     def tile_query(self, request, z: int, x: int, y: int) -> tuple[str, tuple]:
         membership = self.model._meta.get_field("memberships").related_model

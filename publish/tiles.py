@@ -1,5 +1,6 @@
 """Mapbox vector tiles from PostGIS: one query per tile (filter by the tile envelope, ST_AsMVTGeom,
 ST_AsMVT), filtered like the layer's API list, cached under the layer's version."""
+
 import hashlib
 
 from django.core.cache import caches

@@ -1,4 +1,5 @@
 """The planners' map page and what it reads: vector tiles, the boundary, the search."""
+
 import json
 
 from django.conf import settings
@@ -25,7 +26,7 @@ def tile(request, layer, z, x, y):
     """
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
-    if layer not in TILE_LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+    if layer not in TILE_LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
         return JsonResponse({"detail": _("No such tile.")}, status=404)
     if not request.user.has_perm(TILE_LAYERS[layer].permission):
         return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
@@ -45,8 +46,10 @@ def tile(request, layer, z, x, y):
 
 def basemap() -> dict:
     if settings.MAP_DATAFORSYNINGEN_TOKEN:
-        return {"tiles": settings.MAP_DATAFORSYNINGEN_TILES.replace("{token}", settings.MAP_DATAFORSYNINGEN_TOKEN),
-                "attribution": "© Styrelsen for Dataforsyning og Infrastruktur"}
+        return {
+            "tiles": settings.MAP_DATAFORSYNINGEN_TILES.replace("{token}", settings.MAP_DATAFORSYNINGEN_TOKEN),
+            "attribution": "© Styrelsen for Dataforsyning og Infrastruktur",
+        }
     if not settings.MAP_BASEMAP_TILES:
         return {}
     return {"tiles": settings.MAP_BASEMAP_TILES, "attribution": settings.MAP_BASEMAP_ATTRIBUTION}
@@ -70,15 +73,30 @@ def map_page(request):
         "heat": request.user.has_perm("registry.view_heatsource"),
         "canPropose": request.user.has_perm("registry.add_heatsymbiosis"),
         "labels": {
-            "move": _("Move this site"), "clickNew": _("Click the new location on the map (Esc cancels)."),
-            "moved": _("The site was moved and saved."), "open": _("Open the record"), "capacity": _("Capacity"),
-            "status": _("Status"), "type": _("Type"), "sector": _("Sector"), "signed": _("Signed"),
-            "organisation": _("Organisation"), "heat": _("Heat delivered"), "network": _("Receiving network"),
-            "outside": _("outside the municipality"), "noResults": _("Nothing found."),
-            "site": _("Energy site"), "partnership": _("Climate partnership"), "symbiosis": _("Surplus-heat symbiosis"),
-            "distance": _("Distance to the network"), "pipeCost": _("Pipe cost (rough)"),
-            "co2e": _("CO2e displaced"), "temperature": _("Temperature"), "propose": _("Propose symbiosis"),
-            "proposed": _("Proposed:"), "allOpportunities": _("All opportunities"),
+            "move": _("Move this site"),
+            "clickNew": _("Click the new location on the map (Esc cancels)."),
+            "moved": _("The site was moved and saved."),
+            "open": _("Open the record"),
+            "capacity": _("Capacity"),
+            "status": _("Status"),
+            "type": _("Type"),
+            "sector": _("Sector"),
+            "signed": _("Signed"),
+            "organisation": _("Organisation"),
+            "heat": _("Heat delivered"),
+            "network": _("Receiving network"),
+            "outside": _("outside the municipality"),
+            "noResults": _("Nothing found."),
+            "site": _("Energy site"),
+            "partnership": _("Climate partnership"),
+            "symbiosis": _("Surplus-heat symbiosis"),
+            "distance": _("Distance to the network"),
+            "pipeCost": _("Pipe cost (rough)"),
+            "co2e": _("CO2e displaced"),
+            "temperature": _("Temperature"),
+            "propose": _("Propose symbiosis"),
+            "proposed": _("Proposed:"),
+            "allOpportunities": _("All opportunities"),
         },
     }
     return render(request, "publish/map.html", {"config": json.loads(json.dumps(config, default=str))})
@@ -87,12 +105,19 @@ def map_page(request):
 @login_required
 def boundary(request):
     """The home municipality's boundary as GeoJSON (EPSG:4326), for the map's outline."""
-    row = Municipality.objects.home().annotate(
-        json=AsGeoJSON(Transform("geom", 4326), precision=5)).values("code", "name", "json").first()
+    row = (
+        Municipality.objects.home()
+        .annotate(json=AsGeoJSON(Transform("geom", 4326), precision=5))
+        .values("code", "name", "json")
+        .first()
+    )
     if row is None:
         return JsonResponse({"type": "FeatureCollection", "features": []})
-    feature = {"type": "Feature", "geometry": json.loads(row["json"]),
-               "properties": {"code": row["code"], "name": row["name"]}}
+    feature = {
+        "type": "Feature",
+        "geometry": json.loads(row["json"]),
+        "properties": {"code": row["code"], "name": row["name"]},
+    }
     return JsonResponse({"type": "FeatureCollection", "features": [feature]})
 
 
@@ -106,15 +131,42 @@ def search(request):
         return JsonResponse({"results": []})
     results = []
     if request.user.has_perm("registry.view_energysite"):
-        sites = EnergySite.objects.live().filter(name__icontains=q).annotate(
-            point=Transform("geometry", 4326)).order_by("name")[:10]
-        results += [{"kind": "site", "id": s.pk, "label": s.name, "type": s.site_type,
-                     "lon": s.point.point_on_surface.x, "lat": s.point.point_on_surface.y} for s in sites]
+        sites = (
+            EnergySite.objects.live()
+            .filter(name__icontains=q)
+            .annotate(point=Transform("geometry", 4326))
+            .order_by("name")[:10]
+        )
+        results += [
+            {
+                "kind": "site",
+                "id": s.pk,
+                "label": s.name,
+                "type": s.site_type,
+                "lon": s.point.point_on_surface.x,
+                "lat": s.point.point_on_surface.y,
+            }
+            for s in sites
+        ]
     if request.user.has_perm("registry.view_organisation"):
-        places = OrganisationSite.objects.live().filter(
-            Q(organisation__name__icontains=q) | Q(organisation__cvr=q) | Q(name__icontains=q),
-            organisation__archived_at__isnull=True,
-        ).select_related("organisation").annotate(point=Transform("location", 4326)).order_by("organisation__name")[:10]
-        results += [{"kind": "organisation", "id": p.organisation_id, "label": f"{p.organisation.name} – {p.name}",
-                     "lon": p.point.x, "lat": p.point.y} for p in places]
+        places = (
+            OrganisationSite.objects.live()
+            .filter(
+                Q(organisation__name__icontains=q) | Q(organisation__cvr=q) | Q(name__icontains=q),
+                organisation__archived_at__isnull=True,
+            )
+            .select_related("organisation")
+            .annotate(point=Transform("location", 4326))
+            .order_by("organisation__name")[:10]
+        )
+        results += [
+            {
+                "kind": "organisation",
+                "id": p.organisation_id,
+                "label": f"{p.organisation.name} – {p.name}",
+                "lon": p.point.x,
+                "lat": p.point.y,
+            }
+            for p in places
+        ]
     return JsonResponse({"results": results})

@@ -21,8 +21,12 @@ class OrganisationAdmin(GeoRecordAdmin):
     inlines = [OrganisationSiteInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            _partnerships=Count("partnerships", filter=Q(partnerships__archived_at__isnull=True), distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _partnerships=Count("partnerships", filter=Q(partnerships__archived_at__isnull=True), distinct=True)
+            )
         )
 
     @admin.display(description=_("partnerships"), ordering="_partnerships")
@@ -42,8 +46,11 @@ class MunicipalityFilter(admin.SimpleListFilter):
     parameter_name = "where"
 
     def lookups(self, request, model_admin):
-        return [("home", _("In the municipality")), ("elsewhere", _("Elsewhere in Denmark")),
-                ("offshore", _("Offshore / no municipality"))]
+        return [
+            ("home", _("In the municipality")),
+            ("elsewhere", _("Elsewhere in Denmark")),
+            ("offshore", _("Offshore / no municipality")),
+        ]
 
     def queryset(self, request, queryset):
         from django.conf import settings

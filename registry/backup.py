@@ -1,4 +1,5 @@
 """Backup and restore of the whole registry: the database (pg_dump custom format) and uploaded files."""
+
 import io
 import os
 import shutil
@@ -19,8 +20,16 @@ class BackupError(RuntimeError):
 
 def _connection_env(alias="default") -> tuple[list[str], dict]:
     db = settings.DATABASES[alias]
-    args = ["--host", db["HOST"] or "localhost", "--port", str(db["PORT"] or 5432), "--username", db["USER"],
-            "--dbname", db["NAME"]]
+    args = [
+        "--host",
+        db["HOST"] or "localhost",
+        "--port",
+        str(db["PORT"] or 5432),
+        "--username",
+        db["USER"],
+        "--dbname",
+        db["NAME"],
+    ]
     env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
     return args, env
 
@@ -61,8 +70,18 @@ def restore(source: Path) -> None:
         bundle.extract(DUMP_NAME, tmp, filter="data")
         media_bytes = bundle.extractfile(MEDIA_NAME).read()
         connections.close_all()
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args,
-              str(Path(tmp) / DUMP_NAME)], env)
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                str(Path(tmp) / DUMP_NAME),
+            ],
+            env,
+        )
     media_root = Path(settings.MEDIA_ROOT)
     if media_root.exists():
         shutil.rmtree(media_root)

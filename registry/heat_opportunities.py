@@ -5,6 +5,7 @@ per source, the distance, a rough pipe cost and the CO2e the heat would displace
 estimates for choosing what to look at first; they are not tonnes toward any target (those live only
 in measures, once a partnership is signed).
 """
+
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -34,7 +35,8 @@ class Assumptions:
 
     pipe_cost_dkk_per_m: float = field(default_factory=lambda: settings.HEAT_PIPE_COST_DKK_PER_M)
     emission_factor_kg_per_mwh: float = field(
-        default_factory=lambda: settings.HEAT_DISPLACED_EMISSION_FACTOR_KG_PER_MWH)
+        default_factory=lambda: settings.HEAT_DISPLACED_EMISSION_FACTOR_KG_PER_MWH
+    )
     default_supply_temperature_c: float = field(default_factory=lambda: settings.HEAT_DEFAULT_SUPPLY_TEMPERATURE_C)
 
     def as_dict(self) -> dict:
@@ -64,17 +66,35 @@ FILTER_CONDITIONS = {
 }
 # The columns of a candidate, besides its geometry `connection` (storage CRS): the line from the source to
 # the nearest point of the network, or the source itself when it lies inside a supply area.
-COLUMNS = ("rank", "source_id", "source_name", "organisation_id", "organisation_name", "heat_delivered_mwh_per_yr",
-           "source_temperature_c", "network_id", "network_name", "network_kind", "network_supply_temperature_c",
-           "distance_m", "pipe_cost_dkk", "co2e_displaced_t_per_yr", "pipe_cost_dkk_per_t_per_yr", "needs_heat_pump",
-           "proposed_symbiosis_id")
+COLUMNS = (
+    "rank",
+    "source_id",
+    "source_name",
+    "organisation_id",
+    "organisation_name",
+    "heat_delivered_mwh_per_yr",
+    "source_temperature_c",
+    "network_id",
+    "network_name",
+    "network_kind",
+    "network_supply_temperature_c",
+    "distance_m",
+    "pipe_cost_dkk",
+    "co2e_displaced_t_per_yr",
+    "pipe_cost_dkk_per_t_per_yr",
+    "needs_heat_pump",
+    "proposed_symbiosis_id",
+)
 
 
 def candidates_sql(filters: OpportunityFilter, assumptions: Assumptions, ordering: str = "rank") -> tuple[str, dict]:
     """SQL of the candidates (COLUMNS plus `connection`), ranked, filtered and ordered, with its named params."""
-    params = {"cost": assumptions.pipe_cost_dkk_per_m, "factor": assumptions.emission_factor_kg_per_mwh,
-              "default_temperature": assumptions.default_supply_temperature_c,
-              "live_statuses": LIVE_SYMBIOSIS_STATUSES}
+    params = {
+        "cost": assumptions.pipe_cost_dkk_per_m,
+        "factor": assumptions.emission_factor_kg_per_mwh,
+        "default_temperature": assumptions.default_supply_temperature_c,
+        "live_statuses": LIVE_SYMBIOSIS_STATUSES,
+    }
     where = {"n": ["n.archived_at IS NULL"], "s": ["s.archived_at IS NULL"], "outer": []}
     for name, (table, condition) in FILTER_CONDITIONS.items():
         value = getattr(filters, name)
@@ -120,13 +140,20 @@ def candidates_sql(filters: OpportunityFilter, assumptions: Assumptions, orderin
     return sql, params
 
 
-def opportunities(filters: OpportunityFilter = OpportunityFilter(), assumptions: Assumptions | None = None,
-                  ordering: str = "rank", srid: int = settings.STORAGE_SRID) -> list[dict]:
+def opportunities(
+    filters: OpportunityFilter = OpportunityFilter(),
+    assumptions: Assumptions | None = None,
+    ordering: str = "rank",
+    srid: int = settings.STORAGE_SRID,
+) -> list[dict]:
     """Candidates as dicts; `geometry` is GeoJSON text in `srid`."""
     sql, params = candidates_sql(filters, assumptions or Assumptions(), ordering)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(COLUMNS)}, ST_AsGeoJSON(ST_Transform(connection, %(srid)s), "
-                       f"{PRECISION[srid]}, 0) AS geometry FROM ({sql}) t", {**params, "srid": srid})
+        cursor.execute(
+            f"SELECT {', '.join(COLUMNS)}, ST_AsGeoJSON(ST_Transform(connection, %(srid)s), "
+            f"{PRECISION[srid]}, 0) AS geometry FROM ({sql}) t",
+            {**params, "srid": srid},
+        )
         columns = [c.name for c in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
@@ -144,18 +171,22 @@ def propose_symbiosis(source_id: int, user=None, assumptions: Assumptions | None
         columns = [c.name for c in cursor.description]
         found = cursor.fetchone()
     if found is None:
-        raise ValidationError(_("There is no district heating network to connect %(source)s to.")
-                              % {"source": source.name})
+        raise ValidationError(
+            _("There is no district heating network to connect %(source)s to.") % {"source": source.name}
+        )
     candidate = dict(zip(columns, found))
     if candidate["proposed_symbiosis_id"]:
-        raise ValidationError(_("%(source)s already has a symbiosis (#%(id)s).")
-                              % {"source": source.name, "id": candidate["proposed_symbiosis_id"]})
+        raise ValidationError(
+            _("%(source)s already has a symbiosis (#%(id)s).")
+            % {"source": source.name, "id": candidate["proposed_symbiosis_id"]}
+        )
     network = HeatingNetwork.objects.get(pk=candidate["network_id"])
     connection_line = GEOSGeometry(memoryview(candidate["st_asbinary"]), srid=settings.STORAGE_SRID)
     capacity = source.capacity_mw
     if capacity is None:
         capacity = (source.surplus_heat_mwh_per_yr / Decimal(str(settings.HEAT_FULL_LOAD_HOURS))).quantize(
-            Decimal("0.001"))
+            Decimal("0.001")
+        )
     symbiosis = HeatSymbiosis(
         name=f"{source.name} → {network.name}"[:200],
         source_organisation=source.organisation,
@@ -174,10 +205,15 @@ def propose_symbiosis(source_id: int, user=None, assumptions: Assumptions | None
             "Proposed from the opportunity list: %(distance)s m to the network, pipe about %(cost)s DKK at "
             "%(cost_per_m)s DKK/m; displaces about %(co2e)s t CO2e/yr at %(factor)s kg/MWh%(heat_pump)s. "
             "Record the tonnes as a measure once a partnership agrees them."
-        ) % {"distance": candidate["distance_m"], "cost": candidate["pipe_cost_dkk"],
-             "cost_per_m": assumptions.pipe_cost_dkk_per_m, "co2e": candidate["co2e_displaced_t_per_yr"],
-             "factor": assumptions.emission_factor_kg_per_mwh,
-             "heat_pump": _("; needs a heat pump") if candidate["needs_heat_pump"] else ""},
+        )
+        % {
+            "distance": candidate["distance_m"],
+            "cost": candidate["pipe_cost_dkk"],
+            "cost_per_m": assumptions.pipe_cost_dkk_per_m,
+            "co2e": candidate["co2e_displaced_t_per_yr"],
+            "factor": assumptions.emission_factor_kg_per_mwh,
+            "heat_pump": _("; needs a heat pump") if candidate["needs_heat_pump"] else "",
+        },
     )
     symbiosis.full_clean()
     if user is not None and user.is_authenticated:

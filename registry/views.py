@@ -25,14 +25,25 @@ def heat_opportunities(request):
         rows, errors = [], error.detail
         assumptions, ordering = Assumptions(), "rank"
     query = request.GET.urlencode()
-    return render(request, "registry/heat_opportunities.html", {
-        "rows": rows, "errors": errors, "assumptions": assumptions, "params": request.GET, "query": query,
-        "orderings": ORDERINGS, "network_kinds": HeatSymbiosis.NetworkKind.choices,
-        "can_propose": request.user.has_perm("registry.add_heatsymbiosis"),
-        "totals": {"heat": sum(r["heat_delivered_mwh_per_yr"] for r in rows),
-                   "co2e": sum(r["co2e_displaced_t_per_yr"] for r in rows),
-                   "cost": sum(r["pipe_cost_dkk"] for r in rows)},
-    })
+    return render(
+        request,
+        "registry/heat_opportunities.html",
+        {
+            "rows": rows,
+            "errors": errors,
+            "assumptions": assumptions,
+            "params": request.GET,
+            "query": query,
+            "orderings": ORDERINGS,
+            "network_kinds": HeatSymbiosis.NetworkKind.choices,
+            "can_propose": request.user.has_perm("registry.add_heatsymbiosis"),
+            "totals": {
+                "heat": sum(r["heat_delivered_mwh_per_yr"] for r in rows),
+                "co2e": sum(r["co2e_displaced_t_per_yr"] for r in rows),
+                "cost": sum(r["pipe_cost_dkk"] for r in rows),
+            },
+        },
+    )
 
 
 @require_POST

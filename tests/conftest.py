@@ -62,6 +62,7 @@ def client_for(client, role_users):
     def login(role):
         client.force_login(role_users[role])
         return client
+
     return login
 
 
@@ -73,20 +74,33 @@ def make_organisation(name="Limfjord Cement A/S", cvr="10000009", **fields):
 
 
 def make_partnership(*organisations, sector="industry", status="signed", signed_on=date(2024, 5, 1), **fields):
-    partnership = ClimatePartnership(title=fields.pop("title", "Klimapartnerskab"), sector=sector, status=status,
-                                     signed_on=signed_on if status != "dialogue" else None, **fields)
+    partnership = ClimatePartnership(
+        title=fields.pop("title", "Klimapartnerskab"),
+        sector=sector,
+        status=status,
+        signed_on=signed_on if status != "dialogue" else None,
+        **fields,
+    )
     partnership.full_clean()
     partnership.save()
     for i, org in enumerate(organisations):
-        PartnershipOrganisation.objects.create(partnership=partnership, organisation=org,
-                                               role="lead" if i == 0 else "partner")
+        PartnershipOrganisation.objects.create(
+            partnership=partnership, organisation=org, role="lead" if i == 0 else "partner"
+        )
     return partnership
 
 
 def make_measure(partnership, tonnes="1000", first_year=2025, **fields):
-    measure = Measure(partnership=partnership, title=fields.pop("title", "Fuel switch"),
-                      measure_type=fields.pop("measure_type", "fuel_switch"), annual_reduction_t=Decimal(tonnes),
-                      first_year=first_year, method="calculated", source="Test", **fields)
+    measure = Measure(
+        partnership=partnership,
+        title=fields.pop("title", "Fuel switch"),
+        measure_type=fields.pop("measure_type", "fuel_switch"),
+        annual_reduction_t=Decimal(tonnes),
+        first_year=first_year,
+        method="calculated",
+        source="Test",
+        **fields,
+    )
     measure.full_clean()
     measure.save()
     return measure

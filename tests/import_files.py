@@ -1,4 +1,5 @@
 """Files as people bring them, written for the import tests (real formats, real libraries)."""
+
 import json
 import warnings
 import zipfile
@@ -19,12 +20,28 @@ def ens_register_xlsx(path: Path, change_capacity_of_first: float | None = None)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Vindmøller"
-    sheet.append(["Møllenummer (GSRN)", "Kapacitet (kW)", "Fabrikat", "X (øst) koordinat UTM 32 Euref89",
-                  "Y (nord) koordinat UTM 32 Euref89", "Dato for oprindelig nettilslutning"])
+    sheet.append(
+        [
+            "Møllenummer (GSRN)",
+            "Kapacitet (kW)",
+            "Fabrikat",
+            "X (øst) koordinat UTM 32 Euref89",
+            "Y (nord) koordinat UTM 32 Euref89",
+            "Dato for oprindelig nettilslutning",
+        ]
+    )
     for i, turbine in enumerate(turbines.itertuples()):
         capacity = turbine.capacityKw if i or change_capacity_of_first is None else change_capacity_of_first
-        sheet.append([f"57071500{i:010d}", capacity, turbine.manufacturer, round(turbine.geometry.x, 2),
-                      round(turbine.geometry.y, 2), f"{1990 + i % 30}-06-01"])
+        sheet.append(
+            [
+                f"57071500{i:010d}",
+                capacity,
+                turbine.manufacturer,
+                round(turbine.geometry.x, 2),
+                round(turbine.geometry.y, 2),
+                f"{1990 + i % 30}-06-01",
+            ]
+        )
     workbook.save(path)
     return path
 
@@ -51,17 +68,29 @@ def zipped_shapefile(path: Path, frame: gpd.GeoDataFrame, with_prj: bool = True,
 def solar_parks(count: int = 3) -> gpd.GeoDataFrame:
     """A consultant's planned solar parks near Aalborg: polygons in UTM 32N."""
     parks = [shapely.box(550_000 + i * 2_000, 6_310_000, 550_800 + i * 2_000, 6_310_600) for i in range(count)]
-    return gpd.GeoDataFrame({"projekt_id": [f"SOL-{i + 1}" for i in range(count)],
-                             "projektnavn": [f"Solcellepark {i + 1}" for i in range(count)],
-                             "teknologi": ["solceller"] * count, "status": ["screening"] * count,
-                             "effekt_mw": [10.5 + i for i in range(count)]}, geometry=parks, crs=25832)
+    return gpd.GeoDataFrame(
+        {
+            "projekt_id": [f"SOL-{i + 1}" for i in range(count)],
+            "projektnavn": [f"Solcellepark {i + 1}" for i in range(count)],
+            "teknologi": ["solceller"] * count,
+            "status": ["screening"] * count,
+            "effekt_mw": [10.5 + i for i in range(count)],
+        },
+        geometry=parks,
+        crs=25832,
+    )
 
 
 def kml(path: Path, placemarks: list[tuple[str, float, float]]) -> Path:
-    marks = "".join(f"<Placemark><name>{name}</name><Point><coordinates>{lon},{lat}</coordinates></Point></Placemark>"
-                    for name, lon, lat in placemarks)
-    path.write_text(f'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
-                    f"<Document>{marks}</Document></kml>", encoding="utf-8")
+    marks = "".join(
+        f"<Placemark><name>{name}</name><Point><coordinates>{lon},{lat}</coordinates></Point></Placemark>"
+        for name, lon, lat in placemarks
+    )
+    path.write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        f"<Document>{marks}</Document></kml>",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -1,4 +1,5 @@
 """Roles enforced in the admin, history of every change with who, archiving instead of deleting."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -12,14 +13,25 @@ TARGETS = "/admin/partnerships/target/"
 
 def partnership_form(org, **overrides):
     data = {
-        "title": "Klimapartnerskab: Limfjord Cement", "sector": "industry", "status": "signed",
-        "signed_on": "2025-03-01", "dialogue_started_on": "2024-11-01", "notes": "", "external_id": "",
-        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
-        "memberships-0-organisation": str(org.pk), "memberships-0-role": "lead",
-        "measures-TOTAL_FORMS": "1", "measures-INITIAL_FORMS": "0",
-        "measures-0-title": "Kiln fuel switch", "measures-0-measure_type": "fuel_switch",
-        "measures-0-annual_reduction_t": "4200", "measures-0-first_year": "2026",
-        "measures-0-method": "calculated", "measures-0-source": "Energy audit 2024",
+        "title": "Klimapartnerskab: Limfjord Cement",
+        "sector": "industry",
+        "status": "signed",
+        "signed_on": "2025-03-01",
+        "dialogue_started_on": "2024-11-01",
+        "notes": "",
+        "external_id": "",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-0-organisation": str(org.pk),
+        "memberships-0-role": "lead",
+        "measures-TOTAL_FORMS": "1",
+        "measures-INITIAL_FORMS": "0",
+        "measures-0-title": "Kiln fuel switch",
+        "measures-0-measure_type": "fuel_switch",
+        "measures-0-annual_reduction_t": "4200",
+        "measures-0-first_year": "2026",
+        "measures-0-method": "calculated",
+        "measures-0-source": "Energy audit 2024",
     }
     data.update(overrides)
     return data
@@ -37,8 +49,9 @@ def test_viewer_reads_everything_but_cannot_add_or_change(client_for):
     assert client.get(f"{PARTNERSHIPS}{partnership.pk}/change/").status_code == 200
     assert client.get("/admin/registry/energysite/").status_code == 200
     assert client.get(f"{PARTNERSHIPS}add/").status_code == 403
-    response = client.post(f"{PARTNERSHIPS}{partnership.pk}/change/", partnership_form(make_organisation(
-        name="Other", cvr="29403473")))
+    response = client.post(
+        f"{PARTNERSHIPS}{partnership.pk}/change/", partnership_form(make_organisation(name="Other", cvr="29403473"))
+    )
     assert response.status_code == 403
     assert ClimatePartnership.objects.get(pk=partnership.pk).title == "Klimapartnerskab"
 
@@ -60,8 +73,12 @@ def test_editor_records_a_partnership_with_its_measures_and_history_names_them(c
 
 def test_bad_input_in_the_admin_form_names_the_field(client_for):
     client = client_for("editor")
-    response = client.post(f"{PARTNERSHIPS}add/", partnership_form(
-        make_organisation(), **{"measures-0-annual_reduction_t": "-10", "status": "signed", "signed_on": ""}))
+    response = client.post(
+        f"{PARTNERSHIPS}add/",
+        partnership_form(
+            make_organisation(), **{"measures-0-annual_reduction_t": "-10", "status": "signed", "signed_on": ""}
+        ),
+    )
     assert response.status_code == 200
     assert "signed_on" in response.context["adminform"].form.errors
     measure_errors = response.context["inline_admin_formsets"][1].formset.errors[0]
@@ -71,8 +88,16 @@ def test_bad_input_in_the_admin_form_names_the_field(client_for):
 
 def test_editor_cannot_change_targets_but_administrator_can(client_for, role_users):
     target = Target.objects.get(indicator="reduction_t", sector="industry")
-    data = {"indicator": "reduction_t", "sector": "industry", "value": "110000", "value_max": "",
-            "target_year": "2030", "period_start_year": "2023", "period_end_year": "2026", "source_text": "x"}
+    data = {
+        "indicator": "reduction_t",
+        "sector": "industry",
+        "value": "110000",
+        "value_max": "",
+        "target_year": "2030",
+        "period_start_year": "2023",
+        "period_end_year": "2026",
+        "source_text": "x",
+    }
     editor = client_for("editor")
     assert editor.post(f"{TARGETS}{target.pk}/change/", data).status_code == 403
     target.refresh_from_db()
@@ -90,9 +115,18 @@ def test_every_change_keeps_the_previous_version(client_for, role_users):
     org = make_organisation()
     partnership = make_partnership(org, status="dialogue")
     client = client_for("editor")
-    response = client.post(f"{PARTNERSHIPS}{partnership.pk}/change/", partnership_form(
-        org, **{"memberships-INITIAL_FORMS": "1", "memberships-0-id": str(partnership.memberships.get().pk),
-                "memberships-0-partnership": str(partnership.pk), "measures-TOTAL_FORMS": "0"}))
+    response = client.post(
+        f"{PARTNERSHIPS}{partnership.pk}/change/",
+        partnership_form(
+            org,
+            **{
+                "memberships-INITIAL_FORMS": "1",
+                "memberships-0-id": str(partnership.memberships.get().pk),
+                "memberships-0-partnership": str(partnership.pk),
+                "measures-TOTAL_FORMS": "0",
+            },
+        ),
+    )
     assert response.status_code == 302
     versions = list(partnership.history.order_by("history_date").values_list("status", "history_user__username"))
     assert versions == [("dialogue", None), ("signed", "test-editor")]
@@ -146,10 +180,16 @@ def test_the_site_list_shows_only_the_tonnes_that_count(client_for):
     site = make_site(name="Biogas Nørre Uttrup")
     counted = make_partnership(make_organisation(), status="signed")
     make_measure(counted, tonnes="1200", energy_site=site)
-    make_measure(make_partnership(make_organisation(name="Limfjord Mejeri", cvr="29403473"), status="dialogue",
-                                  title="In dialogue"), tonnes="300", energy_site=site)
-    cancelled = make_partnership(make_organisation(name="Hals Landbrug", cvr="12345674"), status="signed",
-                                 title="Cancelled later")
+    make_measure(
+        make_partnership(
+            make_organisation(name="Limfjord Mejeri", cvr="29403473"), status="dialogue", title="In dialogue"
+        ),
+        tonnes="300",
+        energy_site=site,
+    )
+    cancelled = make_partnership(
+        make_organisation(name="Hals Landbrug", cvr="12345674"), status="signed", title="Cancelled later"
+    )
     make_measure(cancelled, tonnes="5000", energy_site=site)
     cancelled.status = "cancelled"
     cancelled.cancelled_on = date(2025, 1, 1)

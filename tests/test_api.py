@@ -1,4 +1,5 @@
 """The REST API: every record type, each role, filters, tokens, and bad input on every writable field."""
+
 import json
 
 import pytest
@@ -11,8 +12,18 @@ from registry.models import EnergySite
 
 from .conftest import make_measure, make_organisation, make_partnership, make_site
 
-ENDPOINTS = ["organisations", "organisation-sites", "sites", "symbioses", "partnerships", "measures",
-             "realised-reductions", "international-partnerships", "funding", "targets"]
+ENDPOINTS = [
+    "organisations",
+    "organisation-sites",
+    "sites",
+    "symbioses",
+    "partnerships",
+    "measures",
+    "realised-reductions",
+    "international-partnerships",
+    "funding",
+    "targets",
+]
 
 
 @pytest.fixture
@@ -22,13 +33,23 @@ def api(role_users):
         if role:
             api_client.force_authenticate(role_users[role])
         return api_client
+
     return client
 
 
 def site_feature(**properties):
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.95, 57.03]},
-            "properties": {"name": "Solar park Sønderholm", "site_type": "solar", "planning_status": "screening",
-                           "capacity": 12.5, "capacity_unit": "MW", **properties}}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [9.95, 57.03]},
+        "properties": {
+            "name": "Solar park Sønderholm",
+            "site_type": "solar",
+            "planning_status": "screening",
+            "capacity": 12.5,
+            "capacity_unit": "MW",
+            **properties,
+        },
+    }
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -49,13 +70,18 @@ def test_anonymous_read_only_when_the_setting_opens_it(api, settings):
     assert api().post("/api/sites/", site_feature(), format="json").status_code == 401
 
 
-@pytest.mark.parametrize("endpoint, payload", [
-    ("organisations", {"name": "Nibe Mejeri A/S", "cvr": "29403473", "kind": "company"}),
-    ("sites", site_feature()),
-    ("international-partnerships", {"title": "Twinning", "partner_name": "Kiel", "country": "DE",
-                                    "status": "exploring"}),
-    ("funding", {"title": "LIFE", "funder": "EU LIFE", "source": "eu", "amount_dkk": 1000000, "status": "applied"}),
-])
+@pytest.mark.parametrize(
+    "endpoint, payload",
+    [
+        ("organisations", {"name": "Nibe Mejeri A/S", "cvr": "29403473", "kind": "company"}),
+        ("sites", site_feature()),
+        (
+            "international-partnerships",
+            {"title": "Twinning", "partner_name": "Kiel", "country": "DE", "status": "exploring"},
+        ),
+        ("funding", {"title": "LIFE", "funder": "EU LIFE", "source": "eu", "amount_dkk": 1000000, "status": "applied"}),
+    ],
+)
 def test_viewer_cannot_write_and_editor_can(api, endpoint, payload):
     assert api("viewer").post(f"/api/{endpoint}/", payload, format="json").status_code == 403
     response = api("editor").post(f"/api/{endpoint}/", payload, format="json")
@@ -65,8 +91,7 @@ def test_viewer_cannot_write_and_editor_can(api, endpoint, payload):
 def test_only_administrators_change_targets(api):
     target = Target.objects.get(indicator="reduction_t", sector="industry")
     assert api("editor").patch(f"/api/targets/{target.pk}/", {"value": 1}, format="json").status_code == 403
-    assert api("administrator").patch(f"/api/targets/{target.pk}/", {"value": 120000},
-                                      format="json").status_code == 200
+    assert api("administrator").patch(f"/api/targets/{target.pk}/", {"value": 120000}, format="json").status_code == 200
     assert api("administrator").delete(f"/api/targets/{target.pk}/").status_code == 405
 
 
@@ -91,18 +116,38 @@ def test_site_round_trip_in_wgs84_and_utm32(api):
 def test_partnership_with_organisations_and_measures(api, role_users):
     editor = api("editor")
     lead, partner = make_organisation(), make_organisation(name="Havn A/S", cvr="29403473")
-    response = editor.post("/api/partnerships/", {
-        "title": "Klimapartnerskab: Havn", "sector": "industry", "status": "signed", "signed_on": "2025-02-01",
-        "organisation_ids": [lead.pk, partner.pk]}, format="json")
+    response = editor.post(
+        "/api/partnerships/",
+        {
+            "title": "Klimapartnerskab: Havn",
+            "sector": "industry",
+            "status": "signed",
+            "signed_on": "2025-02-01",
+            "organisation_ids": [lead.pk, partner.pk],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    measure = editor.post("/api/measures/", {"partnership": pk, "title": "Shore power", "measure_type": "electrification",
-                                             "annual_reduction_t": 850, "first_year": 2026, "method": "calculated",
-                                             "source": "Port energy audit"}, format="json")
+    measure = editor.post(
+        "/api/measures/",
+        {
+            "partnership": pk,
+            "title": "Shore power",
+            "measure_type": "electrification",
+            "annual_reduction_t": 850,
+            "first_year": 2026,
+            "method": "calculated",
+            "source": "Port energy audit",
+        },
+        format="json",
+    )
     assert measure.status_code == 201, measure.json()
     body = editor.get(f"/api/partnerships/{pk}/").json()
-    assert [(o["name"], o["role"]) for o in body["organisations"]] == [("Limfjord Cement A/S", "lead"),
-                                                                         ("Havn A/S", "partner")]
+    assert [(o["name"], o["role"]) for o in body["organisations"]] == [
+        ("Limfjord Cement A/S", "lead"),
+        ("Havn A/S", "partner"),
+    ]
     assert [m["annual_reduction_t"] for m in body["measures"]] == [850]
     assert Measure.objects.get().entered_by == role_users["editor"]
 
@@ -119,14 +164,17 @@ def test_delete_archives_and_restore_brings_back(api):
     assert not ClimatePartnership.objects.get(pk=partnership.pk).is_archived
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("sector=agriculture", {"farm"}),
-    ("status=dialogue", {"talks"}),
-    ("year_signed=2023", {"old"}),
-    ("search=Havn", {"old"}),
-    ("cvr=29403473", {"old"}),
-    ("status=signed&status=dialogue", {"new", "talks", "farm"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sector=agriculture", {"farm"}),
+        ("status=dialogue", {"talks"}),
+        ("year_signed=2023", {"old"}),
+        ("search=Havn", {"old"}),
+        ("cvr=29403473", {"old"}),
+        ("status=signed&status=dialogue", {"new", "talks", "farm"}),
+    ],
+)
 def test_partnership_filters(api, query, expected):
     cement, port = make_organisation(), make_organisation(name="Havn A/S", cvr="29403473")
     from datetime import date
@@ -148,19 +196,30 @@ def test_organisation_filter_and_ordering(api):
     assert [p["title"] for p in body["results"]] == ["a", "b"]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("type=wind", {"wind"}),
-    ("status=operating", {"solar"}),
-    ("bbox=9.90,57.00,10.00,57.10", {"wind", "solar"}),
-    ("bbox=550000,6300000,570000,6340000", {"wind", "solar"}),
-    ("in_municipality=true", {"wind", "solar"}),
-    ("in_municipality=0751", {"aarhus"}),
-    ("within=" + json.dumps({"type": "Polygon", "coordinates": [[[9.9, 57.0], [9.94, 57.0], [9.94, 57.1],
-                                                                  [9.9, 57.1], [9.9, 57.0]]]}), {"wind"}),
-    ("within=POLYGON((9.9 57.0, 9.94 57.0, 9.94 57.1, 9.9 57.1, 9.9 57.0))", {"wind"}),
-    ("search=aarhus", {"aarhus"}),
-    ("ordering=-name&page_size=1", {"wind"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("type=wind", {"wind"}),
+        ("status=operating", {"solar"}),
+        ("bbox=9.90,57.00,10.00,57.10", {"wind", "solar"}),
+        ("bbox=550000,6300000,570000,6340000", {"wind", "solar"}),
+        ("in_municipality=true", {"wind", "solar"}),
+        ("in_municipality=0751", {"aarhus"}),
+        (
+            "within="
+            + json.dumps(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[9.9, 57.0], [9.94, 57.0], [9.94, 57.1], [9.9, 57.1], [9.9, 57.0]]],
+                }
+            ),
+            {"wind"},
+        ),
+        ("within=POLYGON((9.9 57.0, 9.94 57.0, 9.94 57.1, 9.9 57.1, 9.9 57.0))", {"wind"}),
+        ("search=aarhus", {"aarhus"}),
+        ("ordering=-name&page_size=1", {"wind"}),
+    ],
+)
 def test_site_filters(api, query, expected):
     make_site(name="wind", site_type="wind", geometry=Point(9.92, 57.05, srid=4326))
     make_site(name="solar", site_type="solar", planning_status="operating", geometry=Point(9.97, 57.04, srid=4326))
@@ -170,34 +229,48 @@ def test_site_filters(api, query, expected):
     assert {f["properties"]["name"] for f in body["features"]} == expected
 
 
-@pytest.mark.parametrize("query, field", [
-    ("bbox=1,2,3", "bbox"), ("bbox=10,57,9,56", "bbox"), ("within=not-a-polygon", "within"),
-    ("within=POINT(9 57)", "within"), ("in_municipality=9999", "in_municipality"), ("srid=3857", "srid"),
-    ("type=volcano", "type"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=10,57,9,56", "bbox"),
+        ("within=not-a-polygon", "within"),
+        ("within=POINT(9 57)", "within"),
+        ("in_municipality=9999", "in_municipality"),
+        ("srid=3857", "srid"),
+        ("type=volcano", "type"),
+    ],
+)
 def test_bad_filters_are_400_naming_the_parameter(api, query, field):
     response = api("viewer").get(f"/api/sites/?{query}")
     assert response.status_code == 400
     assert field in response.json()
 
 
-@pytest.mark.parametrize("properties, geometry, field, reason", [
-    ({"name": ""}, None, "name", "blank"),
-    ({"site_type": "volcano"}, None, "site_type", "not a valid choice"),
-    ({"planning_status": "dreaming"}, None, "planning_status", "not a valid choice"),
-    ({"capacity": -5}, None, "capacity", "greater than or equal to 0"),
-    ({"capacity": "lots"}, None, "capacity", "valid number"),
-    ({"capacity_unit": "horsepower"}, None, "capacity_unit", "not a valid choice"),
-    ({"commissioning_year": 1850}, None, "commissioning_year", "between 1900 and 2050"),
-    ({"operator": 999999}, None, "operator", "does not exist"),
-    ({}, {"type": "Point", "coordinates": [57.03, 9.95]}, "geometry", "swapped"),
-    ({}, {"type": "Point", "coordinates": [9.99, 53.55]}, "geometry", "outside Denmark"),
-    ({}, {"type": "Point", "coordinates": [0, 0]}, "geometry", "0,0"),
-    ({}, {"type": "Polygon", "coordinates": [[[9.9, 57], [9.95, 57.05], [9.95, 57], [9.9, 57.05], [9.9, 57]]]},
-     "geometry", "not valid"),
-    ({}, {"type": "Pointy", "coordinates": [9.9, 57]}, "geometry", ""),
-    ({"site_type": "co2_pipe"}, None, "geometry", "LineString"),
-])
+@pytest.mark.parametrize(
+    "properties, geometry, field, reason",
+    [
+        ({"name": ""}, None, "name", "blank"),
+        ({"site_type": "volcano"}, None, "site_type", "not a valid choice"),
+        ({"planning_status": "dreaming"}, None, "planning_status", "not a valid choice"),
+        ({"capacity": -5}, None, "capacity", "greater than or equal to 0"),
+        ({"capacity": "lots"}, None, "capacity", "valid number"),
+        ({"capacity_unit": "horsepower"}, None, "capacity_unit", "not a valid choice"),
+        ({"commissioning_year": 1850}, None, "commissioning_year", "between 1900 and 2050"),
+        ({"operator": 999999}, None, "operator", "does not exist"),
+        ({}, {"type": "Point", "coordinates": [57.03, 9.95]}, "geometry", "swapped"),
+        ({}, {"type": "Point", "coordinates": [9.99, 53.55]}, "geometry", "outside Denmark"),
+        ({}, {"type": "Point", "coordinates": [0, 0]}, "geometry", "0,0"),
+        (
+            {},
+            {"type": "Polygon", "coordinates": [[[9.9, 57], [9.95, 57.05], [9.95, 57], [9.9, 57.05], [9.9, 57]]]},
+            "geometry",
+            "not valid",
+        ),
+        ({}, {"type": "Pointy", "coordinates": [9.9, 57]}, "geometry", ""),
+        ({"site_type": "co2_pipe"}, None, "geometry", "LineString"),
+    ],
+)
 def test_bad_site_input_is_a_400_naming_field_and_reason(api, properties, geometry, field, reason):
     feature = site_feature(**properties)
     if geometry is not None:
@@ -210,36 +283,64 @@ def test_bad_site_input_is_a_400_naming_field_and_reason(api, properties, geomet
     assert not EnergySite.objects.exists()
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"cvr": "12345678"}, "cvr"), ({"cvr": "1234"}, "cvr"), ({"kind": "pirate"}, "kind"), ({"name": ""}, "name"),
-    ({"website": "not a url"}, "website"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"cvr": "12345678"}, "cvr"),
+        ({"cvr": "1234"}, "cvr"),
+        ({"kind": "pirate"}, "kind"),
+        ({"name": ""}, "name"),
+        ({"website": "not a url"}, "website"),
+    ],
+)
 def test_bad_organisation_input(api, payload, field):
-    response = api("editor").post("/api/organisations/", {"name": "X A/S", "kind": "company", **payload},
-                                  format="json")
+    response = api("editor").post("/api/organisations/", {"name": "X A/S", "kind": "company", **payload}, format="json")
     assert response.status_code == 400 and field in response.json()
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"annual_reduction_t": -1}, "annual_reduction_t"), ({"annual_reduction_t": "many"}, "annual_reduction_t"),
-    ({"first_year": 1999}, "first_year"), ({"first_year": 2051}, "first_year"), ({"measure_type": "magic"}, "measure_type"),
-    ({"method": "guess"}, "method"), ({"source": ""}, "source"), ({"partnership": 999999}, "partnership"),
-    ({"energy_site": 999999}, "energy_site"), ({"title": ""}, "title"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"annual_reduction_t": -1}, "annual_reduction_t"),
+        ({"annual_reduction_t": "many"}, "annual_reduction_t"),
+        ({"first_year": 1999}, "first_year"),
+        ({"first_year": 2051}, "first_year"),
+        ({"measure_type": "magic"}, "measure_type"),
+        ({"method": "guess"}, "method"),
+        ({"source": ""}, "source"),
+        ({"partnership": 999999}, "partnership"),
+        ({"energy_site": 999999}, "energy_site"),
+        ({"title": ""}, "title"),
+    ],
+)
 def test_bad_measure_input(api, payload, field):
     partnership = make_partnership(make_organisation())
-    body = {"partnership": partnership.pk, "title": "x", "measure_type": "other", "annual_reduction_t": 1,
-            "first_year": 2025, "method": "calculated", "source": "s", **payload}
+    body = {
+        "partnership": partnership.pk,
+        "title": "x",
+        "measure_type": "other",
+        "annual_reduction_t": 1,
+        "first_year": 2025,
+        "method": "calculated",
+        "source": "s",
+        **payload,
+    }
     response = api("editor").post("/api/measures/", body, format="json")
     assert response.status_code == 400 and field in response.json(), response.json()
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"status": "signed", "signed_on": None}, "signed_on"), ({"sector": "fishing"}, "sector"),
-    ({"signed_on": "2999-01-01"}, "signed_on"), ({"signed_on": "yesterday"}, "signed_on"),
-    ({"organisation_ids": [999999]}, "organisation_ids"), ({"status": "nope"}, "status"),
-    ({"dialogue_started_on": "2025-06-01", "signed_on": "2025-01-01"}, "signed_on"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"status": "signed", "signed_on": None}, "signed_on"),
+        ({"sector": "fishing"}, "sector"),
+        ({"signed_on": "2999-01-01"}, "signed_on"),
+        ({"signed_on": "yesterday"}, "signed_on"),
+        ({"organisation_ids": [999999]}, "organisation_ids"),
+        ({"status": "nope"}, "status"),
+        ({"dialogue_started_on": "2025-06-01", "signed_on": "2025-01-01"}, "signed_on"),
+    ],
+)
 def test_bad_partnership_input(api, payload, field):
     body = {"title": "x", "sector": "industry", "status": "signed", "signed_on": "2025-02-01", **payload}
     response = api("editor").post("/api/partnerships/", body, format="json")
@@ -254,16 +355,27 @@ def test_a_forbidden_status_change_is_a_400(api):
 
 
 def test_errors_come_in_danish_when_asked(api):
-    response = api("editor").post("/api/organisations/", {"name": "X", "kind": "company", "cvr": "12345678"},
-                                  format="json", HTTP_ACCEPT_LANGUAGE="da")
+    response = api("editor").post(
+        "/api/organisations/",
+        {"name": "X", "kind": "company", "cvr": "12345678"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
     assert "ikke et gyldigt CVR-nummer" in response.json()["cvr"][0]
 
 
-@pytest.mark.parametrize("body", [
-    "{not json", "5", "[]", '"text"', '{"type": "Feature", "properties": 5}',
-    '{"type": "Feature", "geometry": {"type": "Point", "coordinates": "abc"}, "properties": {}}',
-    '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.9]}, "properties": {}}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "5",
+        "[]",
+        '"text"',
+        '{"type": "Feature", "properties": 5}',
+        '{"type": "Feature", "geometry": {"type": "Point", "coordinates": "abc"}, "properties": {}}',
+        '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.9]}, "properties": {}}',
+    ],
+)
 def test_malformed_input_is_a_400_not_a_500(role_users, body):
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(role_users["editor"])
@@ -283,8 +395,9 @@ def test_tokens_authenticate_scripts_and_can_be_revoked(role_users):
 
 def test_administrator_issues_a_token_in_the_admin_and_sees_it_once(client_for, role_users):
     client = client_for("administrator")
-    response = client.post("/admin/access/apitoken/add/", {"user": role_users["viewer"].pk, "name": "Script"},
-                           follow=True)
+    response = client.post(
+        "/admin/access/apitoken/add/", {"user": role_users["viewer"].pk, "name": "Script"}, follow=True
+    )
     message = [str(m) for m in response.context["messages"]][0]
     raw = message.split("token is ")[1].split(" ")[0]
     assert APIClient().get("/api/sites/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
@@ -312,29 +425,61 @@ def payloads():
     measure = make_measure(partnership)
     return {
         "organisations": {"name": "Ny Virksomhed A/S", "kind": "company", "cvr": "10150817"},
-        "organisation-sites": {"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.93, 57.04]},
-                               "properties": {"organisation": org.pk, "name": "Fabrik"}},
+        "organisation-sites": {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [9.93, 57.04]},
+            "properties": {"organisation": org.pk, "name": "Fabrik"},
+        },
         "sites": site_feature(),
-        "symbioses": {"type": "Feature", "geometry": {"type": "LineString",
-                                                      "coordinates": [[9.99, 57.05], [9.93, 57.04]]},
-                      "properties": {"name": "Heat", "source_description": "kiln", "receiving_network": "Aalborg",
-                                     "capacity_mw": 5, "heat_mwh_per_yr": 30000}},
-        "partnerships": {"title": "Ny aftale", "sector": "agriculture", "status": "dialogue",
-                         "organisation_ids": [org.pk]},
-        "measures": {"partnership": partnership.pk, "title": "Biogas", "measure_type": "biogas",
-                     "annual_reduction_t": 300, "first_year": 2026, "method": "standard_factor", "source": "SEGES"},
+        "symbioses": {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [[9.99, 57.05], [9.93, 57.04]]},
+            "properties": {
+                "name": "Heat",
+                "source_description": "kiln",
+                "receiving_network": "Aalborg",
+                "capacity_mw": 5,
+                "heat_mwh_per_yr": 30000,
+            },
+        },
+        "partnerships": {
+            "title": "Ny aftale",
+            "sector": "agriculture",
+            "status": "dialogue",
+            "organisation_ids": [org.pk],
+        },
+        "measures": {
+            "partnership": partnership.pk,
+            "title": "Biogas",
+            "measure_type": "biogas",
+            "annual_reduction_t": 300,
+            "first_year": 2026,
+            "method": "standard_factor",
+            "source": "SEGES",
+        },
         "realised-reductions": {"measure": measure.pk, "year": 2025, "realised_t": 250, "source": "report"},
-        "international-partnerships": {"title": "Twinning", "partner_name": "Kiel", "country": "DE",
-                                       "status": "exploring"},
+        "international-partnerships": {
+            "title": "Twinning",
+            "partner_name": "Kiel",
+            "country": "DE",
+            "status": "exploring",
+        },
         "funding": {"title": "LIFE", "funder": "EU LIFE", "source": "eu", "amount_dkk": 1000000, "status": "applied"},
-        "targets": {"indicator": "reduction_t", "sector": "industry", "value": 150000, "target_year": 2035,
-                    "period_start_year": 2027, "period_end_year": 2030},
+        "targets": {
+            "indicator": "reduction_t",
+            "sector": "industry",
+            "value": 150000,
+            "target_year": 2035,
+            "period_start_year": 2027,
+            "period_end_year": 2030,
+        },
     }
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-@pytest.mark.parametrize("role, allowed", [("viewer", set()), ("editor", set(ENDPOINTS) - {"targets"}),
-                                           ("administrator", set(ENDPOINTS))])
+@pytest.mark.parametrize(
+    "role, allowed", [("viewer", set()), ("editor", set(ENDPOINTS) - {"targets"}), ("administrator", set(ENDPOINTS))]
+)
 def test_who_may_create_on_every_endpoint(api, endpoint, role, allowed):
     response = api(role).post(f"/api/{endpoint}/", payloads()[endpoint], format="json")
     assert response.status_code == (201 if endpoint in allowed else 403), response.content[:300]

@@ -1,4 +1,5 @@
 """manage.py backup / restore: a round trip gives back every table and every uploaded file."""
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command

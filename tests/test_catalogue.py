@@ -1,5 +1,6 @@
 """The layer catalogue: each layer declared once, and every output (exports, tiles, OGC API) gives exactly the
 properties the declaration lists for it, no more, no fewer."""
+
 import pytest
 from django.db import connection
 from django.test import RequestFactory
@@ -31,11 +32,23 @@ def test_each_layer_is_declared_once_and_every_output_reads_the_catalogue():
     assert all(EXPORT_LAYERS[i] is CATALOGUE[i] for i in EXPORT_LAYERS)
     assert all(TILE_LAYERS[i] is CATALOGUE[i] for i in TILE_LAYERS)
     assert all(COLLECTIONS[i].layer is CATALOGUE[i] for i in COLLECTIONS)
-    assert set(EXPORT_LAYERS) == {"sites", "partnerships", "symbioses", "heat-sources", "heating-networks",
-                                  "heat-opportunities"}
+    assert set(EXPORT_LAYERS) == {
+        "sites",
+        "partnerships",
+        "symbioses",
+        "heat-sources",
+        "heating-networks",
+        "heat-opportunities",
+    }
     assert set(TILE_LAYERS) == {"sites", "partnerships", "symbioses"}
-    assert set(COLLECTIONS) == {"sites", "partnerships", "organisation-sites", "symbioses", "heat-sources",
-                                "heating-networks"}
+    assert set(COLLECTIONS) == {
+        "sites",
+        "partnerships",
+        "organisation-sites",
+        "symbioses",
+        "heat-sources",
+        "heating-networks",
+    }
 
 
 @pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.id)
@@ -52,8 +65,10 @@ def test_an_export_has_the_declared_columns_in_their_order(layer_id, role_users)
     layer = EXPORT_LAYERS[layer_id]
     query = layer.export_query(api_request(role_users["viewer"]), 4326)
     assert columns(query.sql, query.params) == [
-        *(["id"] if layer_id != "heat-opportunities" else []), *(p.name for p in layer.properties_for(Output.EXPORT)),
-        "geom"]
+        *(["id"] if layer_id != "heat-opportunities" else []),
+        *(p.name for p in layer.properties_for(Output.EXPORT)),
+        "geom",
+    ]
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 """Two people editing the same record: the second gets a clear conflict, nothing is silently overwritten."""
+
 import json
 import threading
 import urllib.error
@@ -69,13 +70,18 @@ def test_simultaneous_writes_with_the_same_version_only_one_wins(live_server, dj
         raws.append(ApiToken.issue(user=user, name="test")[1])
     partnership = make_partnership(make_organisation())
     url = f"{live_server.url}/api/partnerships/{partnership.pk}/"
-    etag = urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Token {raws[0]}"})).headers["ETag"]
+    etag = urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Token {raws[0]}"})).headers[
+        "ETag"
+    ]
     barrier, statuses = threading.Barrier(2), []
 
     def write(raw, title):
-        request = urllib.request.Request(url, method="PATCH", data=json.dumps({"title": title}).encode(),
-                                         headers={"Authorization": f"Token {raw}", "If-Match": etag,
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url,
+            method="PATCH",
+            data=json.dumps({"title": title}).encode(),
+            headers={"Authorization": f"Token {raw}", "If-Match": etag, "Content-Type": "application/json"},
+        )
         barrier.wait()
         try:
             statuses.append(urllib.request.urlopen(request).status)
@@ -102,10 +108,18 @@ def test_the_admin_form_refuses_to_save_over_a_newer_version(client_for, role_us
     other = ClimatePartnership.objects.get(pk=partnership.pk)
     other.title = "Renamed by a colleague"
     other.save()
-    data = partnership_form(org, **{"record_version": started_from, "status": "dialogue", "signed_on": "",
-                                    "memberships-INITIAL_FORMS": "1",
-                                    "memberships-0-id": str(partnership.memberships.get().pk),
-                                    "memberships-0-partnership": str(partnership.pk), "measures-TOTAL_FORMS": "0"})
+    data = partnership_form(
+        org,
+        **{
+            "record_version": started_from,
+            "status": "dialogue",
+            "signed_on": "",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": str(partnership.memberships.get().pk),
+            "memberships-0-partnership": str(partnership.pk),
+            "measures-TOTAL_FORMS": "0",
+        },
+    )
     response = client.post(f"/admin/partnerships/climatepartnership/{partnership.pk}/change/", data)
     assert response.status_code == 200
     errors = " ".join(response.context["adminform"].form.non_field_errors())

@@ -3,6 +3,7 @@
 The map, dashboard, heat and import pages are checked under the same policy by their own browser tests,
 which fail on any console error; a CSP violation is one.
 """
+
 import pytest
 from django.core.management import call_command
 
@@ -25,6 +26,7 @@ def browse(live_server, settings):
     settings.MAP_BASEMAP_TILES = ""  # no internet here
     call_command("load_demo", stdout=open("/dev/null", "w"))
     with chromium() as browser:
+
         def open_as(role, path):
             page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
             page.add_init_script(COLLECT_VIOLATIONS)

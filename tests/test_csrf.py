@@ -3,6 +3,7 @@
 The forms are found in the pages themselves (every <form method="post"> on the pages each role sees), so a
 new form on these pages is checked without being listed here.
 """
+
 import io
 import re
 
@@ -14,23 +15,36 @@ from imports.models import ImportRun
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/map/", "/heat/opportunities/", "/imports/", "/admin/registry/energysite/add/",
-         "/admin/partnerships/climatepartnership/add/"]
+PAGES = [
+    "/",
+    "/map/",
+    "/heat/opportunities/",
+    "/imports/",
+    "/admin/registry/energysite/add/",
+    "/admin/partnerships/climatepartnership/add/",
+]
 FORM = re.compile(r'<form\b[^>]*method="post"[^>]*>', re.IGNORECASE)
 ACTION = re.compile(r'action="([^"]*)"')
 
 
 def post_forms(client, page) -> set[str]:
     html = client.get(page).content.decode()
-    return {(ACTION.search(tag).group(1) if ACTION.search(tag) else page).replace("&amp;", "&")
-            for tag in FORM.findall(html)}
+    return {
+        (ACTION.search(tag).group(1) if ACTION.search(tag) else page).replace("&amp;", "&")
+        for tag in FORM.findall(html)
+    }
 
 
 def test_every_form_needs_its_csrf_token(role_users, tmp_path):
     call_command("load_demo", stdout=io.StringIO())
     # an import run waiting to be applied, so its page (and its form) exists
-    ImportRun.objects.create(kind="sites", file_name="x.csv", status="checked", stored_file=str(tmp_path / "x.csv"),
-                             created_by=role_users["editor"])
+    ImportRun.objects.create(
+        kind="sites",
+        file_name="x.csv",
+        status="checked",
+        stored_file=str(tmp_path / "x.csv"),
+        created_by=role_users["editor"],
+    )
     checked = set()
     for role in ("viewer", "editor", "administrator"):
         client = Client(enforce_csrf_checks=True)

@@ -1,4 +1,5 @@
 """The dashboard in a real browser: the figures a person reads are the API's figures."""
+
 import re
 
 import pytest
@@ -32,7 +33,8 @@ def test_every_figure_on_the_dashboard_matches_the_api(signed_in_page):
     page, errors, base = signed_in_page
     api = page.request.get(base + "/api/progress/").json()
     figures = page.eval_on_selector_all(
-        "[data-figure]", "els => els.map(e => [e.dataset.figure, e.dataset.value, e.textContent])")
+        "[data-figure]", "els => els.map(e => [e.dataset.figure, e.dataset.value, e.textContent])"
+    )
     assert len(figures) > 30
     for path, value, text in figures:
         expected = lookup(api, path)

@@ -1,4 +1,5 @@
 """The demo data set: big enough, realistic, labelled, loadable twice without change."""
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
@@ -9,8 +10,15 @@ from gis.models import Municipality
 from partnerships.models import ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, Target
 from registry.models import EnergySite, HeatSymbiosis, Organisation
 
-HISTORIES = [Organisation, EnergySite, HeatSymbiosis, ClimatePartnership, Measure, InternationalPartnership,
-             ExternalFunding]
+HISTORIES = [
+    Organisation,
+    EnergySite,
+    HeatSymbiosis,
+    ClimatePartnership,
+    Measure,
+    InternationalPartnership,
+    ExternalFunding,
+]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Layer exports read back with GeoPandas and openpyxl: same rows, same values, Danish letters intact."""
+
 import io
 import json
 import shutil
@@ -34,13 +35,27 @@ def layer(db):
     x, y = 556_000, 6_322_900
     operator = make_organisation(name="Ærø Energi A/S")
     return {
-        "wind": make_site(name="Vindmølle ved Sønderholm", site_type="wind", capacity=Decimal("3.6"), operator=operator,
-                          geometry=Point(9.92, 57.05, srid=4326)),
-        "solar": make_site(name="Solcellepark Øster Hassing", site_type="solar", planning_status="approved",
-                           capacity=Decimal(42), geometry=Polygon(((x, y), (x + 500, y), (x + 500, y + 300), (x, y + 300),
-                                                          (x, y)), srid=25832)),
-        "pipe": make_site(name="CO₂-ledning Rørdal–Å", site_type="co2_pipe", capacity=Decimal("7.2"), capacity_unit="km",
-                          geometry=LineString((x, y), (x + 4000, y + 500), srid=25832)),
+        "wind": make_site(
+            name="Vindmølle ved Sønderholm",
+            site_type="wind",
+            capacity=Decimal("3.6"),
+            operator=operator,
+            geometry=Point(9.92, 57.05, srid=4326),
+        ),
+        "solar": make_site(
+            name="Solcellepark Øster Hassing",
+            site_type="solar",
+            planning_status="approved",
+            capacity=Decimal(42),
+            geometry=Polygon(((x, y), (x + 500, y), (x + 500, y + 300), (x, y + 300), (x, y)), srid=25832),
+        ),
+        "pipe": make_site(
+            name="CO₂-ledning Rørdal–Å",
+            site_type="co2_pipe",
+            capacity=Decimal("7.2"),
+            capacity_unit="km",
+            geometry=LineString((x, y), (x + 4000, y + 500), srid=25832),
+        ),
     }
 
 
@@ -156,9 +171,14 @@ def test_partnerships_are_mapped_at_their_organisations_sites(viewer, tmp_path):
 def test_symbioses_export_their_pipe_routes(viewer, db):
     from registry.models import HeatSymbiosis
 
-    HeatSymbiosis.objects.create(name="Kiln heat", source_description="kiln", receiving_network="Aalborg Forsyning",
-                                 capacity_mw=18, heat_mwh_per_yr=140000,
-                                 pipe_route=LineString((561_000, 6_323_300), (556_000, 6_322_900), srid=25832))
+    HeatSymbiosis.objects.create(
+        name="Kiln heat",
+        source_description="kiln",
+        receiving_network="Aalborg Forsyning",
+        capacity_mw=18,
+        heat_mwh_per_yr=140000,
+        pipe_route=LineString((561_000, 6_323_300), (556_000, 6_322_900), srid=25832),
+    )
     frame = gpd.read_file(io.BytesIO(download(viewer, "/api/exports/symbioses.geojson")[0]))
     assert frame.geometry.iloc[0].geom_type == "LineString"
     assert frame["receiving_network"].iloc[0] == "Aalborg Forsyning"
@@ -197,8 +217,12 @@ def small_disk(tmp_path):
 @pytest.mark.parametrize("fmt", ["gpkg", "shp"])
 def test_a_full_disk_during_an_export_is_an_error_not_a_short_file(viewer, settings, small_disk, db, fmt, tmp_path):
     for n in range(300):  # enough rows that the file cannot fit in what is left
-        make_site(name=f"Vindmølle {n}", site_type="wind", capacity=Decimal("3.6"),
-                  geometry=Point(556_000 + n * 10, 6_322_900, srid=25832))
+        make_site(
+            name=f"Vindmølle {n}",
+            site_type="wind",
+            capacity=Decimal("3.6"),
+            geometry=Point(556_000 + n * 10, 6_322_900, srid=25832),
+        )
     settings.EXPORT_WORK_DIR = str(small_disk)
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 16 * 1024))  # 16 KB left
@@ -216,14 +240,16 @@ def test_a_full_disk_during_an_export_is_an_error_not_a_short_file(viewer, setti
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("layer_id", ["sites", "partnerships", "symbioses", "heat-sources", "heating-networks",
-                                      "heat-opportunities"])
+@pytest.mark.parametrize(
+    "layer_id", ["sites", "partnerships", "symbioses", "heat-sources", "heating-networks", "heat-opportunities"]
+)
 def test_export_queries_do_not_grow_with_rows(viewer, layer_id, fmt, django_assert_max_num_queries):
     def add(start, stop):
         for i in range(start, stop):
             org = make_organisation(name=f"Virksomhed {i}", cvr="")
-            OrganisationSite.objects.create(organisation=org, name=f"Fabrik {i}",
-                                            location=Point(556_000 + 50 * i, 6_322_900, srid=25832))
+            OrganisationSite.objects.create(
+                organisation=org, name=f"Fabrik {i}", location=Point(556_000 + 50 * i, 6_322_900, srid=25832)
+            )
             make_measure(make_partnership(org, title=f"Partnerskab {i}"))
             make_site(name=f"Mølle {i}", geometry=Point(556_000 + 50 * i, 6_323_900, srid=25832))
 

@@ -1,4 +1,5 @@
 """Geometry rules: valid, not empty, in Denmark, with a message that names the likely cause."""
+
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, LineString, Point, Polygon
 from django.core.exceptions import ValidationError
@@ -101,12 +102,22 @@ def test_the_bulk_municipality_lookup_places_every_geometry_as_the_single_lookup
 
     rng = np.random.default_rng(7)
     points = list(shapely.points(rng.uniform(440_000, 720_000, 300), rng.uniform(6_050_000, 6_400_000, 300)))
-    others = [shapely.box(555_000, 6_320_000, 556_000, 6_321_000),  # Aalborg
-              shapely.LineString([(570_000, 6_220_000), (580_000, 6_230_000)]),  # Aarhus way
-              shapely.Point(410_000, 6_160_000),  # North Sea
-              # an L whose centroid lies outside it
-              shapely.Polygon([(550_000, 6_300_000), (560_000, 6_300_000), (560_000, 6_300_100),
-                               (550_100, 6_300_100), (550_100, 6_310_000), (550_000, 6_310_000)])]
+    others = [
+        shapely.box(555_000, 6_320_000, 556_000, 6_321_000),  # Aalborg
+        shapely.LineString([(570_000, 6_220_000), (580_000, 6_230_000)]),  # Aarhus way
+        shapely.Point(410_000, 6_160_000),  # North Sea
+        # an L whose centroid lies outside it
+        shapely.Polygon(
+            [
+                (550_000, 6_300_000),
+                (560_000, 6_300_000),
+                (560_000, 6_300_100),
+                (550_100, 6_300_100),
+                (550_100, 6_310_000),
+                (550_000, 6_310_000),
+            ]
+        ),
+    ]
     geometries = np.array(points + others, dtype=object)
     codes = MunicipalityLocator().codes_for(geometries)
     expected = [municipality_code_for(GEOSGeometry(g.wkt, srid=25832)) for g in geometries]
@@ -124,9 +135,14 @@ def test_database_refuses_an_invalid_geometry_written_around_the_rules(db):
 
 
 def test_symbiosis_pipe_route_is_checked_like_any_geometry(db):
-    symbiosis = HeatSymbiosis(name="Heat", source_description="kiln", receiving_network="Aalborg",
-                              capacity_mw=1, heat_mwh_per_yr=1000,
-                              pipe_route=LineString((57.04, 9.92), (57.05, 9.95), srid=4326))
+    symbiosis = HeatSymbiosis(
+        name="Heat",
+        source_description="kiln",
+        receiving_network="Aalborg",
+        capacity_mw=1,
+        heat_mwh_per_yr=1000,
+        pipe_route=LineString((57.04, 9.92), (57.05, 9.95), srid=4326),
+    )
     with pytest.raises(ValidationError) as error:
         symbiosis.full_clean()
     assert "swapped" in error.value.message_dict["pipe_route"][0]

@@ -1,4 +1,5 @@
 """The surplus-heat opportunity page and the map's heat layer, used as a planner and an editor would."""
+
 import json
 import re
 
@@ -35,17 +36,20 @@ def test_the_page_lists_the_ranked_demo_opportunities_and_an_editor_proposes_one
     assert "Propose symbiosis" not in page  # a viewer only looks
     assert "Propose symbiosis" in editor.get("/heat/opportunities/").content.decode()
     near = viewer.get("/heat/opportunities/", {"max_distance_m": "1000"})
-    assert rows_of(near) == [
-        row["source_name"] for row in opportunities() if row["distance_m"] <= 1000]
+    assert rows_of(near) == [row["source_name"] for row in opportunities() if row["distance_m"] <= 1000]
     refused = viewer.get("/heat/opportunities/", {"max_distance_m": "-5"})
     assert refused.status_code == 200 and "max_distance_m" in refused.content.decode()
 
     first = opportunities()[0]
     assert viewer.post(f"/heat/opportunities/{first['source_id']}/propose/").status_code == 403
-    response = editor.post(f"/heat/opportunities/{first['source_id']}/propose/",
-                           {"pipe_cost_dkk_per_m": "6000", "emission_factor_kg_per_mwh": "200"})
+    response = editor.post(
+        f"/heat/opportunities/{first['source_id']}/propose/",
+        {"pipe_cost_dkk_per_m": "6000", "emission_factor_kg_per_mwh": "200"},
+    )
     symbiosis = HeatSymbiosis.objects.get(heat_source_id=first["source_id"])
-    assert response.status_code == 302 and response["Location"] == f"/admin/registry/heatsymbiosis/{symbiosis.pk}/change/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/admin/registry/heatsymbiosis/{symbiosis.pk}/change/"
+    )
     assert first["source_name"] not in rows_of(editor.get("/heat/opportunities/"))
     with_proposed = editor.get("/heat/opportunities/", {"include_proposed": "true"}).content.decode()
     assert f"/admin/registry/heatsymbiosis/{symbiosis.pk}/change/" in with_proposed
@@ -54,8 +58,7 @@ def test_the_page_lists_the_ranked_demo_opportunities_and_an_editor_proposes_one
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_map_shows_networks_sources_and_opportunities_and_an_editor_proposes_from_a_popup(live_server,
-                                                                                               settings):
+def test_the_map_shows_networks_sources_and_opportunities_and_an_editor_proposes_from_a_popup(live_server, settings):
     settings.MAP_BASEMAP_TILES = ""
     call_command("load_demo", stdout=open("/dev/null", "w"))
     kiln = next(row for row in opportunities() if row["source_name"].startswith("Rørdal kiln"))
@@ -69,7 +72,8 @@ def test_the_map_shows_networks_sources_and_opportunities_and_an_editor_proposes
         assert len(set(rendered(page, "heat-source-point"))) == HeatSource.objects.live().count()
         assert rendered(page, "heat-network-area") and rendered(page, "heat-network-line")
         assert set(rendered(page, "opportunity-line", "source_name")) == {
-            row["source_name"] for row in opportunities() if row["distance_m"] > 0}
+            row["source_name"] for row in opportunities() if row["distance_m"] > 0
+        }
         # click the middle of the kiln's connecting line
         line = json.loads(next(r for r in opportunities(srid=4326) if r["source_id"] == kiln["source_id"])["geometry"])
         (x1, y1), (x2, y2) = line["coordinates"][0], line["coordinates"][-1]

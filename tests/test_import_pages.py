@@ -1,4 +1,5 @@
 """The upload page over real HTTP and in Chromium; and an import killed halfway."""
+
 import os
 import signal
 import subprocess
@@ -18,8 +19,11 @@ from .import_files import write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "import_progress"])
 
-ROWS = [["V1", "Mølle ved Vadum", "vind", 9.86, 57.12], ["V2", "Mølle ved Nibe", "vind", 9.64, 56.98],
-        ["V3", "Mølle i Sverige", "vind", 13.0, 55.6]]
+ROWS = [
+    ["V1", "Mølle ved Vadum", "vind", 9.86, 57.12],
+    ["V2", "Mølle ved Nibe", "vind", 9.64, 56.98],
+    ["V3", "Mølle i Sverige", "vind", 13.0, 55.6],
+]
 
 
 @pytest.fixture
@@ -99,15 +103,21 @@ def test_hostile_uploads_get_a_clear_message(client_for, tmp_path, import_settin
     assert ImportRun.objects.count() == 1 and not any(Path(settings.IMPORT_ROOT).glob("*/upload.csv"))
 
 
-def test_the_upload_page_in_a_browser_shows_progress_and_the_report(live_server, role_users, tmp_path,
-                                                                    import_settings):
+def test_the_upload_page_in_a_browser_shows_progress_and_the_report(live_server, role_users, tmp_path, import_settings):
     path = write_csv(tmp_path / "moeller.csv", ["id", "navn", "type", "lon", "lat"], ROWS)
     session = Client()
     session.force_login(role_users["editor"])
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.cookies["sessionid"].value,
-                              "url": live_server.url}])
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
         page = context.new_page()
         errors = watch_console(page)
         page.goto(live_server.url + "/imports/")
@@ -136,17 +146,25 @@ def test_an_import_killed_halfway_leaves_nothing_behind(tmp_path):
     count = 60_000
     rng = np.random.default_rng(1)
     path = tmp_path / "mange.gpkg"
-    gpd.GeoDataFrame({"id": [f"K{i}" for i in range(count)], "type": "solar"},
-                     geometry=shapely.points(550_000 + rng.random(count) * 9_000, 6_310_000 + rng.random(count) * 9_000),
-                     crs=25832).to_file(path, engine="pyogrio")
+    gpd.GeoDataFrame(
+        {"id": [f"K{i}" for i in range(count)], "type": "solar"},
+        geometry=shapely.points(550_000 + rng.random(count) * 9_000, 6_310_000 + rng.random(count) * 9_000),
+        crs=25832,
+    ).to_file(path, engine="pyogrio")
     from .test_imports import SITE_TABLES, _foreign_keys, _index_oids
 
     before = {table: (_index_oids(table), _foreign_keys(table)) for table in SITE_TABLES}
     db = settings.DATABASES["default"]
-    url = f"postgis://{db['USER']}{':' + db['PASSWORD'] if db['PASSWORD'] else ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    process = subprocess.Popen([sys.executable, "manage.py", "import", str(path), "--kind", "sites"],
-                               cwd=Path(__file__).resolve().parents[1], stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "DATABASE_URL": url})
+    url = (
+        f"postgis://{db['USER']}{':' + db['PASSWORD'] if db['PASSWORD'] else ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import", str(path), "--kind", "sites"],
+        cwd=Path(__file__).resolve().parents[1],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DATABASE_URL": url},
+    )
     for line in process.stderr:
         if line.startswith("Writing"):
             break

@@ -1,4 +1,5 @@
 """Imports from the files people bring: real files, the real command, the real database."""
+
 import io
 import zipfile
 from decimal import Decimal
@@ -50,10 +51,20 @@ def reasons(run) -> dict[int, list[str]]:
 
 # ---------------------------------------------------------------------------------------------- sites
 
+
 def test_ens_register_excel_in_utm32_imports_every_turbine_in_aalborg(tmp_path, role_users):
     path = ens_register_xlsx(tmp_path / "vindmoeller.xlsx")
-    run = run_import(path, "--kind", "sites", "--default", "site_type=wind", "--default", "planning_status=operating",
-                     "--user", role_users["editor"].username)
+    run = run_import(
+        path,
+        "--kind",
+        "sites",
+        "--default",
+        "site_type=wind",
+        "--default",
+        "planning_status=operating",
+        "--user",
+        role_users["editor"].username,
+    )
     assert (run.status, run.created_count, run.rejected_count) == ("applied", 167, 0)
     assert run.mapped_columns["capacity"] == "Kapacitet (kW)"
     first = EnergySite.objects.get(external_id="570715000000000000")
@@ -64,7 +75,10 @@ def test_ens_register_excel_in_utm32_imports_every_turbine_in_aalborg(tmp_path, 
     assert EnergySite.objects.filter(municipality_code="0851").count() == 167
     history = first.history.get()
     assert (history.history_type, history.history_user, history.history_change_reason) == (
-        "+", role_users["editor"], f"import #{run.pk}: vindmoeller.xlsx")
+        "+",
+        role_users["editor"],
+        f"import #{run.pk}: vindmoeller.xlsx",
+    )
 
 
 def test_reimporting_the_same_file_updates_instead_of_duplicating(tmp_path):
@@ -96,7 +110,11 @@ def test_zipped_shapefile_of_solar_parks_with_polygons(tmp_path):
     assert (run.status, run.created_count) == ("applied", 3)
     park = EnergySite.objects.get(external_id="SOL-2")
     assert (park.name, park.site_type, park.planning_status, park.capacity) == (
-        "Solcellepark 2", "solar", "screening", Decimal("11.500"))
+        "Solcellepark 2",
+        "solar",
+        "screening",
+        Decimal("11.500"),
+    )
     assert park.geometry.geom_type == "Polygon" and round(park.geometry.area) == 800 * 600
 
 
@@ -119,16 +137,21 @@ def test_kml_placemarks(tmp_path):
 
 def test_every_bad_row_is_named_and_nothing_is_written(tmp_path):
     make_organisation(cvr="10000009")
-    path = write_csv(tmp_path / "anlaeg.csv", ["id", "navn", "type", "kapacitet_mw", "cvr", "lon", "lat"], [
-        ["A1", "God vindmølle", "vind", "3,6", "10000009", 9.92, 57.05],                 # row 2: fine
-        ["A2", "Tom position", "vind", "2", "", "", ""],                                  # 3: no coordinates
-        ["A3", "I Tyskland", "sol", "1", "", 10.0, 53.5],                                 # 4: outside Denmark
-        ["A4", "Byttet om", "sol", "1", "", 57.05, 9.92],                                 # 5: swapped lat/lon
-        ["A5", "Ukendt type", "atomkraft", "1", "", 9.9, 57.0],                           # 6: unknown type
-        ["A6", "Forkert CVR", "biogas", "1", "12345678", 9.9, 57.0],                      # 7: bad CVR
-        ["A7", "Negativ", "biogas", "-5", "", 9.9, 57.0],                                 # 8: negative capacity
-        ["A1", "Dublet", "vind", "1", "", 9.9, 57.0],                                     # 9: duplicate id
-    ], delimiter=";")
+    path = write_csv(
+        tmp_path / "anlaeg.csv",
+        ["id", "navn", "type", "kapacitet_mw", "cvr", "lon", "lat"],
+        [
+            ["A1", "God vindmølle", "vind", "3,6", "10000009", 9.92, 57.05],  # row 2: fine
+            ["A2", "Tom position", "vind", "2", "", "", ""],  # 3: no coordinates
+            ["A3", "I Tyskland", "sol", "1", "", 10.0, 53.5],  # 4: outside Denmark
+            ["A4", "Byttet om", "sol", "1", "", 57.05, 9.92],  # 5: swapped lat/lon
+            ["A5", "Ukendt type", "atomkraft", "1", "", 9.9, 57.0],  # 6: unknown type
+            ["A6", "Forkert CVR", "biogas", "1", "12345678", 9.9, 57.0],  # 7: bad CVR
+            ["A7", "Negativ", "biogas", "-5", "", 9.9, 57.0],  # 8: negative capacity
+            ["A1", "Dublet", "vind", "1", "", 9.9, 57.0],  # 9: duplicate id
+        ],
+        delimiter=";",
+    )
     run = run_import(path, "--kind", "sites", expect_ok=False)
     assert run.status == "rejected" and run.rejected_count == 7
     by_row = reasons(run)
@@ -151,7 +174,9 @@ def test_every_bad_row_is_named_and_nothing_is_written(tmp_path):
 
 def test_invalid_geometry_from_wkt_is_rejected_with_the_reason(tmp_path):
     bowtie = "POLYGON ((550000 6310000, 551000 6311000, 551000 6310000, 550000 6311000, 550000 6310000))"
-    path = write_csv(tmp_path / "wkt.csv", ["id", "name", "type", "wkt"], [["B1", "Sommerfugl", "solar", f'"{bowtie}"']])
+    path = write_csv(
+        tmp_path / "wkt.csv", ["id", "name", "type", "wkt"], [["B1", "Sommerfugl", "solar", f'"{bowtie}"']]
+    )
     run = run_import(path, "--kind", "sites", expect_ok=False)
     assert "The geometry is not valid: Self-intersection" in run.rejections[0]["reason"]
 
@@ -163,22 +188,33 @@ def test_dry_run_reports_what_would_happen_and_writes_nothing(tmp_path):
 
 
 def test_mapping_file_names_columns_translates_values_and_gives_defaults(tmp_path):
-    path = write_csv(tmp_path / "plan.csv", ["Nr", "Betegnelse", "Art", "Størrelse i kW", "E", "N"], [
-        ["P-1", "Brintrør Aalborg-Hobro", "H2", "0", 556000, 6322900],
-    ])
-    path.write_text(path.read_text().replace("556000,6322900", '"LINESTRING (556000 6322900, 557000 6310000)"')
-                    .replace("E,N", "WKT"))
+    path = write_csv(
+        tmp_path / "plan.csv",
+        ["Nr", "Betegnelse", "Art", "Størrelse i kW", "E", "N"],
+        [["P-1", "Brintrør Aalborg-Hobro", "H2", "0", 556000, 6322900]],
+    )
+    path.write_text(
+        path.read_text()
+        .replace("556000,6322900", '"LINESTRING (556000 6322900, 557000 6310000)"')
+        .replace("E,N", "WKT")
+    )
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text("columns:\n  external_id: Nr\n  name: Betegnelse\n  site_type: Art\n"
-                       "  capacity: {column: Størrelse i kW, scale: 0.001}\n"
-                       "values:\n  site_type: {H2: hydrogen_pipe}\ndefaults:\n  planning_status: idea\n")
+    mapping.write_text(
+        "columns:\n  external_id: Nr\n  name: Betegnelse\n  site_type: Art\n"
+        "  capacity: {column: Størrelse i kW, scale: 0.001}\n"
+        "values:\n  site_type: {H2: hydrogen_pipe}\ndefaults:\n  planning_status: idea\n"
+    )
     run = run_import(path, "--kind", "sites", "--mapping", str(mapping))
     pipe = EnergySite.objects.get(external_id="P-1")
     assert (pipe.site_type, pipe.geometry.geom_type, run.mapped_columns["capacity"]) == (
-        "hydrogen_pipe", "LineString", "Størrelse i kW")
+        "hydrogen_pipe",
+        "LineString",
+        "Størrelse i kW",
+    )
 
 
 # ---------------------------------------------------------------------------------------- hostile files
+
 
 def test_a_file_that_is_not_what_its_name_says_is_refused(tmp_path):
     fake = tmp_path / "sites.gpkg"
@@ -191,8 +227,9 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(tmp_path):
 
 
 def test_shapefile_without_prj_is_refused(tmp_path):
-    run = run_import(zipped_shapefile(tmp_path / "x.zip", solar_parks(), with_prj=False), "--kind", "sites",
-                     expect_ok=False)
+    run = run_import(
+        zipped_shapefile(tmp_path / "x.zip", solar_parks(), with_prj=False), "--kind", "sites", expect_ok=False
+    )
     assert "has no .prj file" in run.error
 
 
@@ -216,16 +253,55 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, settings):
 
 # ---------------------------------------------------------------------------------------- partnerships
 
-PARTNERSHIP_HEADER = ["Sagsnr", "Virksomhed", "CVR-nr", "Adresse", "Titel", "Sektor", "Status", "Underskrevet",
-                      "Tiltag", "Tiltagstype", "Ton CO2e/år", "Første år", "Metode"]
+PARTNERSHIP_HEADER = [
+    "Sagsnr",
+    "Virksomhed",
+    "CVR-nr",
+    "Adresse",
+    "Titel",
+    "Sektor",
+    "Status",
+    "Underskrevet",
+    "Tiltag",
+    "Tiltagstype",
+    "Ton CO2e/år",
+    "Første år",
+    "Metode",
+]
 
 
 def partnership_rows():
     return [
-        ["KP-1", "Limfjord Cement A/S", "DK 1000 0009", "Rørdalsvej 44, Aalborg", "Klimapartnerskab cement", "industri",
-         "underskrevet", "2025-03-01", "Overskudsvarme", "overskudsvarme", "1250,5", "2026", "beregnet"],
-        ["KP-2", "Vadum Mælk I/S", "29403473", "Vadumvej 1", "Klimapartnerskab landbrug", "landbrug",
-         "aktiv", "01-05-2024", "Foderadditiv", "foderadditiv", "310", "2025", "standardfaktor"],
+        [
+            "KP-1",
+            "Limfjord Cement A/S",
+            "DK 1000 0009",
+            "Rørdalsvej 44, Aalborg",
+            "Klimapartnerskab cement",
+            "industri",
+            "underskrevet",
+            "2025-03-01",
+            "Overskudsvarme",
+            "overskudsvarme",
+            "1250,5",
+            "2026",
+            "beregnet",
+        ],
+        [
+            "KP-2",
+            "Vadum Mælk I/S",
+            "29403473",
+            "Vadumvej 1",
+            "Klimapartnerskab landbrug",
+            "landbrug",
+            "aktiv",
+            "01-05-2024",
+            "Foderadditiv",
+            "foderadditiv",
+            "310",
+            "2025",
+            "standardfaktor",
+        ],
     ]
 
 
@@ -245,7 +321,10 @@ def test_partnership_spreadsheet_creates_organisations_partnerships_and_measures
     assert cement.organisations.get().cvr == "10000009"
     measure = cement.measures.get()
     assert (measure.annual_reduction_t, measure.measure_type, measure.method) == (
-        Decimal("1250.50"), "surplus_heat", "calculated")
+        Decimal("1250.50"),
+        "surplus_heat",
+        "calculated",
+    )
     assert measure.source == "partnerskaber.xlsx, row 2"
     assert Organisation.objects.get(cvr="29403473").kind == "farm"
     totals = progress_totals()
@@ -258,8 +337,8 @@ def test_partnership_spreadsheet_creates_organisations_partnerships_and_measures
 
 def test_partnership_rows_break_the_models_rules_are_named(tmp_path):
     rows = partnership_rows()
-    rows[0][2] = "10000008"        # checksum fails
-    rows[1][10] = "-310"           # negative tonnes
+    rows[0][2] = "10000008"  # checksum fails
+    rows[1][10] = "-310"  # negative tonnes
     path = write_csv(tmp_path / "p.csv", PARTNERSHIP_HEADER, rows, delimiter=";")
     run = run_import(path, "--kind", "partnerships", expect_ok=False)
     by_row = reasons(run)
@@ -280,15 +359,34 @@ def test_partnership_status_cannot_go_backwards_on_reimport(tmp_path):
 
 # ------------------------------------------------------------------------------------------- symbioses
 
+
 def test_symbioses_with_pipe_routes(tmp_path):
     make_organisation(cvr="10000009")
-    path = geojson(tmp_path / "symbioser.geojson", [
-        feature({"type": "LineString", "coordinates": [[9.97, 57.05], [9.93, 57.04]]}, id="S-1",
-                navn="Cementvarme til Aalborg Forsyning", cvr="10000009", varmekilde="Ovnens røggas",
-                fjernvarmenet="Aalborg Forsyning", kapacitet_mw=12, varme_mwh=90000, status="aftalt"),
-        feature({"type": "Point", "coordinates": [9.9, 57.0]}, id="S-2", navn="Datacenter", varmekilde="Servere",
-                fjernvarmenet="Aalborg Forsyning", kapacitet_mw="2,5", varme_mwh=18000),
-    ])
+    path = geojson(
+        tmp_path / "symbioser.geojson",
+        [
+            feature(
+                {"type": "LineString", "coordinates": [[9.97, 57.05], [9.93, 57.04]]},
+                id="S-1",
+                navn="Cementvarme til Aalborg Forsyning",
+                cvr="10000009",
+                varmekilde="Ovnens røggas",
+                fjernvarmenet="Aalborg Forsyning",
+                kapacitet_mw=12,
+                varme_mwh=90000,
+                status="aftalt",
+            ),
+            feature(
+                {"type": "Point", "coordinates": [9.9, 57.0]},
+                id="S-2",
+                navn="Datacenter",
+                varmekilde="Servere",
+                fjernvarmenet="Aalborg Forsyning",
+                kapacitet_mw="2,5",
+                varme_mwh=18000,
+            ),
+        ],
+    )
     run = run_import(path, "--kind", "symbioses")
     assert (run.status, run.created_count) == ("applied", 2)
     cement = HeatSymbiosis.objects.get(external_id="S-1")
@@ -311,8 +409,11 @@ def _index_oids(table):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexname::regclass::oid FROM pg_indexes WHERE tablename = %s "
-                       "AND indexname NOT LIKE '%%_pkey'", [table])
+        cursor.execute(
+            "SELECT indexname, indexname::regclass::oid FROM pg_indexes WHERE tablename = %s "
+            "AND indexname NOT LIKE '%%_pkey'",
+            [table],
+        )
         return dict(cursor.fetchall())
 
 
@@ -334,8 +435,11 @@ def _foreign_keys(table):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-                       "AND contype = 'f' ORDER BY conname", [table])
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f' ORDER BY conname",
+            [table],
+        )
         return cursor.fetchall()
 
 
@@ -370,9 +474,14 @@ def test_a_first_large_load_rebuilds_the_indexes_as_they_were_and_keeps_the_keys
     assert history.count() == 12 and set(history.values_list("history_user", flat=True)) == {role_users["editor"].pk}
     assert history.get(id=park.pk).geometry.equals_exact(park.geometry, 0)
     # the spatial index is in use again: a bbox query finds exactly the parks
-    assert EnergySite.objects.filter(geometry__bboverlaps=GEOSGeometry(
-        "POLYGON((549000 6309000, 575000 6309000, 575000 6312000, 549000 6312000, 549000 6309000))", srid=25832
-    )).count() == 12
+    assert (
+        EnergySite.objects.filter(
+            geometry__bboverlaps=GEOSGeometry(
+                "POLYGON((549000 6309000, 575000 6309000, 575000 6312000, 549000 6312000, 549000 6309000))", srid=25832
+            )
+        ).count()
+        == 12
+    )
     again = run_import(path, "--kind", "sites", "--default", "site_type=solar")
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 12)
     park.name = "Renamed by hand"  # the history's ids were drawn from its sequence: the next one is free
@@ -396,9 +505,18 @@ def test_every_value_arrives_exactly_as_written_in_the_file(tmp_path, settings, 
     settings.IMPORT_REBUILD_INDEXES_MIN_ROWS = 3 if first_load else 1_000
     oids = _index_oids(SITE_TABLES[0])
     keys, names, capacities, years, descriptions, geometries = zip(*TRICKY_SITES)
-    frame = gpd.GeoDataFrame({"id": keys, "navn": names, "type": "solar", "effekt_mw": capacities,
-                              "idriftsat": pd.array(years, dtype="Int64"), "beskrivelse": descriptions},
-                             geometry=list(geometries), crs=25832)
+    frame = gpd.GeoDataFrame(
+        {
+            "id": keys,
+            "navn": names,
+            "type": "solar",
+            "effekt_mw": capacities,
+            "idriftsat": pd.array(years, dtype="Int64"),
+            "beskrivelse": descriptions,
+        },
+        geometry=list(geometries),
+        crs=25832,
+    )
     path = tmp_path / "tricky.gpkg"
     frame.to_file(path, layer="tricky", driver="GPKG")
     run = run_import(path, "--kind", "sites")
@@ -445,7 +563,9 @@ def test_a_first_large_load_among_known_sites_creates_the_new_and_updates_the_kn
         site = EnergySite.objects.get(external_id=key)
         assert (site.pk, site.name) == (pk, f"Solcellepark {key[4:]}")
         assert [h.history_type for h in site.history.order_by("history_id")] == ["+", "~"]
-    assert EnergySite.history.filter(history_type="+", history_change_reason__startswith=f"import #{run.pk}").count() == 10
+    assert (
+        EnergySite.history.filter(history_type="+", history_change_reason__startswith=f"import #{run.pk}").count() == 10
+    )
 
 
 def test_a_first_large_load_keeps_the_indexes_of_a_history_larger_than_it(tmp_path, settings):
@@ -497,8 +617,9 @@ def test_a_busy_table_is_loaded_without_touching_its_indexes(tmp_path, settings)
     before = _index_definitions(EnergySite._meta.db_table)
     oids = _index_oids(EnergySite._meta.db_table)
     params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")},
-                         autocommit=False) as reader:
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")}, autocommit=False
+    ) as reader:
         reader.execute(f"SELECT count(*) FROM {EnergySite._meta.db_table}")  # holds ACCESS SHARE until rollback
         run = run_import(_many_parks(tmp_path), "--kind", "sites", "--default", "site_type=solar")
         reader.rollback()

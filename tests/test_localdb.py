@@ -1,4 +1,5 @@
 """bin/localdb: the project-local cluster starts, is reused, and survives a crash."""
+
 import os
 import shutil
 import signal

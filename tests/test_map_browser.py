@@ -1,4 +1,5 @@
 """The planners' map in headless Chromium, used as a planner and an editor would."""
+
 import mapbox_vector_tile
 import pytest
 from django.core.management import call_command
@@ -14,12 +15,17 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def rendered(page, layer, prop=None):
     return page.evaluate(
         """([layer, prop]) => window.registryMap.queryRenderedFeatures({layers: [layer]})
-             .map(f => prop ? f.properties[prop] : f.properties.name)""", [layer, prop])
+             .map(f => prop ? f.properties[prop] : f.properties.name)""",
+        [layer, prop],
+    )
 
 
 def wait_for_tiles(page):
-    page.wait_for_function("() => document.body.dataset.mapReady === 'true' && window.registryMap.loaded()"
-                           " && window.registryMap.areTilesLoaded()", timeout=20000)
+    page.wait_for_function(
+        "() => document.body.dataset.mapReady === 'true' && window.registryMap.loaded()"
+        " && window.registryMap.areTilesLoaded()",
+        timeout=20000,
+    )
     page.wait_for_timeout(300)
 
 
@@ -28,6 +34,7 @@ def map_page(live_server, settings):
     settings.MAP_BASEMAP_TILES = ""  # no internet here: the map must work on its plain background
     call_command("load_demo", stdout=open("/dev/null", "w"))
     with chromium() as browser:
+
         def open_as(role, path="/map/"):
             page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
             errors = watch_console(page)
@@ -73,9 +80,12 @@ def test_a_filter_hides_what_it_should_and_the_url_keeps_it(map_page):
 
 
 def _screen_point(page, lon, lat):
-    return page.evaluate("([lon, lat]) => { const p = window.registryMap.project([lon, lat]);"
-                         " const r = document.getElementById('map').getBoundingClientRect();"
-                         " return [p.x + r.left, p.y + r.top]; }", [lon, lat])
+    return page.evaluate(
+        "([lon, lat]) => { const p = window.registryMap.project([lon, lat]);"
+        " const r = document.getElementById('map').getBoundingClientRect();"
+        " return [p.x + r.left, p.y + r.top]; }",
+        [lon, lat],
+    )
 
 
 def _click_site(page, site, zoom):
@@ -83,8 +93,9 @@ def _click_site(page, site, zoom):
     for layer in ("partnerships", "symbioses"):
         page.uncheck(f"input[name=layer][value={layer}]")
     point = site.geometry.transform(4326, clone=True)
-    page.evaluate("([lon, lat, zoom]) => window.registryMap.jumpTo({center: [lon, lat], zoom})",
-                  [point.x, point.y, zoom])
+    page.evaluate(
+        "([lon, lat, zoom]) => window.registryMap.jumpTo({center: [lon, lat], zoom})", [point.x, point.y, zoom]
+    )
     wait_for_tiles(page)
     page.mouse.click(*_screen_point(page, point.x, point.y))
     return point
@@ -128,12 +139,15 @@ def test_a_bad_move_is_refused_with_the_reason(map_page):
     page, errors = open_as("editor")
     site = EnergySite.objects.filter(site_type="biochar").order_by("id").first()
     before = site.geometry
-    status = page.evaluate("""async (id) => {
+    status = page.evaluate(
+        """async (id) => {
         const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
         const r = await fetch(`/api/sites/${id}/`, {method: 'PATCH', headers: {'Content-Type': 'application/json',
           'X-CSRFToken': token}, body: JSON.stringify({type: 'Feature', properties: {},
           geometry: {type: 'Point', coordinates: [9.99, 53.55]}})});
-        return [r.status, await r.text()]; }""", site.pk)
+        return [r.status, await r.text()]; }""",
+        site.pk,
+    )
     assert status[0] == 400 and "outside Denmark" in status[1]
     assert EnergySite.objects.get(pk=site.pk).geometry.equals(before)
 

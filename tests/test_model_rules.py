@@ -1,4 +1,5 @@
 """Business rules of the domain model: CVR, tonnes, years, lifecycle."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,14 +19,17 @@ def test_valid_cvr_numbers_pass_the_modulus_11_check(cvr):
     validate_cvr(cvr)
 
 
-@pytest.mark.parametrize("cvr, reason", [
-    ("10000008", "modulus-11"),
-    ("29403474", "modulus-11"),
-    ("1234567", "8 digits"),
-    ("123456789", "8 digits"),
-    ("1000000A", "8 digits"),
-    ("01000008", "cannot start with 0"),
-])
+@pytest.mark.parametrize(
+    "cvr, reason",
+    [
+        ("10000008", "modulus-11"),
+        ("29403474", "modulus-11"),
+        ("1234567", "8 digits"),
+        ("123456789", "8 digits"),
+        ("1000000A", "8 digits"),
+        ("01000008", "cannot start with 0"),
+    ],
+)
 def test_invalid_cvr_numbers_are_rejected_with_the_reason(cvr, reason):
     with pytest.raises(ValidationError) as error:
         validate_cvr(cvr)
@@ -59,8 +63,15 @@ def test_negative_tonnes_are_rejected_by_the_form_rules_and_the_database(db):
         make_measure(partnership, tonnes="-5")
     assert "annual_reduction_t" in error.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
-        Measure.objects.create(partnership=partnership, title="x", measure_type="other",
-                               annual_reduction_t=Decimal("-1"), first_year=2025, method="calculated", source="s")
+        Measure.objects.create(
+            partnership=partnership,
+            title="x",
+            measure_type="other",
+            annual_reduction_t=Decimal("-1"),
+            first_year=2025,
+            method="calculated",
+            source="s",
+        )
 
 
 @pytest.mark.parametrize("year", [1999, 2051])
@@ -70,8 +81,15 @@ def test_measure_years_outside_2000_2050_are_rejected(db, year):
         make_measure(partnership, first_year=year)
     assert "first_year" in error.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
-        Measure.objects.create(partnership=partnership, title="x", measure_type="other",
-                               annual_reduction_t=Decimal("1"), first_year=year, method="calculated", source="s")
+        Measure.objects.create(
+            partnership=partnership,
+            title="x",
+            measure_type="other",
+            annual_reduction_t=Decimal("1"),
+            first_year=year,
+            method="calculated",
+            source="s",
+        )
 
 
 def test_realised_reduction_cannot_be_for_a_future_year_or_twice(db):
@@ -85,12 +103,15 @@ def test_realised_reduction_cannot_be_for_a_future_year_or_twice(db):
         RealisedReduction(measure=measure, year=2025, realised_t=Decimal(12)).full_clean()
 
 
-@pytest.mark.parametrize("path", [
-    ["dialogue", "signed", "active", "completed"],
-    ["dialogue", "cancelled"],
-    ["dialogue", "signed", "cancelled"],
-    ["dialogue", "signed", "active", "cancelled"],
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["dialogue", "signed", "active", "completed"],
+        ["dialogue", "cancelled"],
+        ["dialogue", "signed", "cancelled"],
+        ["dialogue", "signed", "active", "cancelled"],
+    ],
+)
 def test_partnership_follows_the_lifecycle(db, path):
     partnership = make_partnership(make_organisation(), status=path[0])
     for status in path[1:]:
@@ -102,10 +123,18 @@ def test_partnership_follows_the_lifecycle(db, path):
     assert ClimatePartnership.objects.get(pk=partnership.pk).status == path[-1]
 
 
-@pytest.mark.parametrize("start, forbidden", [
-    ("dialogue", "active"), ("dialogue", "completed"), ("signed", "dialogue"), ("signed", "completed"),
-    ("completed", "active"), ("cancelled", "signed"), ("completed", "cancelled"),
-])
+@pytest.mark.parametrize(
+    "start, forbidden",
+    [
+        ("dialogue", "active"),
+        ("dialogue", "completed"),
+        ("signed", "dialogue"),
+        ("signed", "completed"),
+        ("completed", "active"),
+        ("cancelled", "signed"),
+        ("completed", "cancelled"),
+    ],
+)
 def test_partnership_cannot_skip_or_reverse_lifecycle_steps(db, start, forbidden):
     partnership = make_partnership(make_organisation(), status=start)
     partnership = ClimatePartnership.objects.get(pk=partnership.pk)
@@ -121,8 +150,7 @@ def test_signed_partnership_needs_a_signing_date_in_the_past(db):
         make_partnership(make_organisation(), status="signed", signed_on=None)
     assert "signed_on" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        make_partnership(make_organisation(cvr="29403473"), status="signed",
-                         signed_on=date.today() + timedelta(days=3))
+        make_partnership(make_organisation(cvr="29403473"), status="signed", signed_on=date.today() + timedelta(days=3))
     assert "future" in error.value.message_dict["signed_on"][0]
 
 
@@ -137,8 +165,10 @@ def test_strategy_targets_are_seeded_as_editable_data(db):
     assert targets[("reduction_t", "industry")].value == 100_000
     assert targets[("reduction_t", "agriculture")].value == 103_000
     assert targets[("reduction_t", "agriculture")].target_year == 2030
-    assert (targets[("partnerships_per_year", "agriculture")].value,
-            targets[("partnerships_per_year", "agriculture")].value_max) == (20, 30)
+    assert (
+        targets[("partnerships_per_year", "agriculture")].value,
+        targets[("partnerships_per_year", "agriculture")].value_max,
+    ) == (20, 30)
     assert targets[("international_per_year", "")].value == 2
     assert targets[("funding_dkk_per_year", "")].value == 50_000_000
 

@@ -1,4 +1,5 @@
 """OGC API - Features under /ogc/: our own assertions, then clients nobody here wrote (GDAL, OWSLib, ogctests)."""
+
 import json
 from datetime import date
 
@@ -52,13 +53,18 @@ def test_the_service_description_is_public_and_the_data_is_not(client, demo_db):
     assert {"service-desc", "service-doc", "conformance", "data"} <= {link["rel"] for link in landing.json()["links"]}
     conforms = client.get("/ogc/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conforms
-    for path in ("/ogc/collections", "/ogc/collections/sites", "/ogc/collections/sites/items",
-                 f"/ogc/collections/sites/items/{EnergySite.objects.first().pk}"):
+    for path in (
+        "/ogc/collections",
+        "/ogc/collections/sites",
+        "/ogc/collections/sites/items",
+        f"/ogc/collections/sites/items/{EnergySite.objects.first().pk}",
+    ):
         assert client.get(path).status_code == 401, path
 
 
-def test_a_token_reads_like_on_the_api_and_a_layer_needs_its_view_permission(client, demo_db, role_users,
-                                                                               django_user_model):
+def test_a_token_reads_like_on_the_api_and_a_layer_needs_its_view_permission(
+    client, demo_db, role_users, django_user_model
+):
     _, key = ApiToken.issue(user=role_users["viewer"], name="qgis")
     listed = client.get("/ogc/collections", HTTP_AUTHORIZATION=f"Token {key}").json()["collections"]
     assert [c["id"] for c in listed] == list(COLLECTIONS)
@@ -76,8 +82,9 @@ def test_collections_describe_extent_crs_and_dates(viewer):
         lon, lat = site.geometry.transform(4326, clone=True).centroid.coords
         assert west <= lon <= east and south <= lat <= north
     years = EnergySite.objects.live().exclude(commissioning_year=None).values_list("commissioning_year", flat=True)
-    assert sites["extent"]["temporal"]["interval"] == [[f"{min(years)}-01-01T00:00:00Z",
-                                                         f"{max(years)}-12-31T23:59:59Z"]]
+    assert sites["extent"]["temporal"]["interval"] == [
+        [f"{min(years)}-01-01T00:00:00Z", f"{max(years)}-12-31T23:59:59Z"]
+    ]
     assert "temporal" not in viewer.get("/ogc/collections/symbioses").json()["extent"]
 
 
@@ -102,8 +109,9 @@ def test_bbox_in_lon_lat_and_in_utm(viewer):
     box.srid = 25832
     expected = set(EnergySite.objects.live().filter(geometry__intersects=box).values_list("pk", flat=True))
     assert expected, "the demo data has sites around Aalborg"
-    in_utm, _ = all_pages(viewer, "/ogc/collections/sites/items", bbox="553000,6318000,560000,6326000",
-                          **{"bbox-crs": STORAGE_CRS})
+    in_utm, _ = all_pages(
+        viewer, "/ogc/collections/sites/items", bbox="553000,6318000,560000,6326000", **{"bbox-crs": STORAGE_CRS}
+    )
     assert {f["id"] for f in in_utm} == expected
     lon_lat = box.transform(4326, clone=True).extent
     in_degrees, _ = all_pages(viewer, "/ogc/collections/sites/items", bbox=",".join(map(str, lon_lat)))
@@ -131,10 +139,12 @@ def test_datetime_selects_by_signing_date_and_by_commissioning_year(viewer):
     assert expected and {f["id"] for f in features} == expected
     open_start, _ = all_pages(viewer, "/ogc/collections/partnerships/items", datetime="../2023-12-31")
     assert {f["id"] for f in open_start} == set(
-        ClimatePartnership.objects.live().filter(signed_on__lte=date(2023, 12, 31)).values_list("pk", flat=True))
+        ClimatePartnership.objects.live().filter(signed_on__lte=date(2023, 12, 31)).values_list("pk", flat=True)
+    )
     in_2025, _ = all_pages(viewer, "/ogc/collections/sites/items", datetime="2025-06-01T00:00:00Z")
     assert {f["id"] for f in in_2025} == set(
-        EnergySite.objects.live().filter(commissioning_year=2025).values_list("pk", flat=True))
+        EnergySite.objects.live().filter(commissioning_year=2025).values_list("pk", flat=True)
+    )
     # a collection without dates keeps every feature
     symbioses, _ = all_pages(viewer, "/ogc/collections/symbioses/items", datetime="2024-01-01")
     assert len(symbioses) == HeatSymbiosis.objects.live().count()
@@ -152,8 +162,15 @@ def test_attribute_filters_are_the_apis(viewer):
 
 
 def test_bad_and_unknown_parameters_are_400_and_a_huge_limit_is_capped(viewer):
-    for params in ({"limit": "unlimited"}, {"limit": "0"}, {"ooga": "booga"}, {"bbox": "1,2,3"},
-                   {"bbox": "10,57,9,56"}, {"after": "x"}, {"f": "xml"}):
+    for params in (
+        {"limit": "unlimited"},
+        {"limit": "0"},
+        {"ooga": "booga"},
+        {"bbox": "1,2,3"},
+        {"bbox": "10,57,9,56"},
+        {"after": "x"},
+        {"f": "xml"},
+    ):
         response = viewer.get("/ogc/collections/sites/items", params)
         assert response.status_code == 400, params
         assert response.json()["code"] and response.json()["description"]
@@ -174,8 +191,14 @@ def test_archived_records_are_not_served(viewer):
 
 def test_every_document_has_an_html_encoding(viewer):
     site = EnergySite.objects.live().first()
-    for path in ("/ogc/", "/ogc/conformance", "/ogc/collections", "/ogc/collections/sites",
-                 "/ogc/collections/sites/items", f"/ogc/collections/sites/items/{site.pk}"):
+    for path in (
+        "/ogc/",
+        "/ogc/conformance",
+        "/ogc/collections",
+        "/ogc/collections/sites",
+        "/ogc/collections/sites/items",
+        f"/ogc/collections/sites/items/{site.pk}",
+    ):
         response = viewer.get(path, HTTP_ACCEPT="text/html,application/xhtml+xml")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), path
     page = viewer.get("/ogc/collections/sites/items", {"f": "html", "limit": 3}).content.decode()

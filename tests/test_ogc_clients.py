@@ -2,6 +2,7 @@
 
 (Its own module: the module-wide demo transaction of test_ogc.py would hide the data from the live server.)
 """
+
 import os
 import subprocess
 from pathlib import Path
@@ -37,14 +38,20 @@ live = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_gdal_lists_the_collections_and_copies_every_layer_to_a_geopackage(served, tmp_path):
     url, key = served
     env = {**os.environ, "GDAL_HTTP_HEADERS": f"Authorization: Token {key}"}
-    listing = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{url}"], env=env, capture_output=True, text=True,
-                             timeout=120)
+    listing = subprocess.run(
+        ["ogrinfo", "-ro", "-q", f"OAPIF:{url}"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert listing.returncode == 0, listing.stderr
     for collection_id in COLLECTIONS:
         assert f": {collection_id} (" in listing.stdout
     target = tmp_path / "registry.gpkg"
-    copied = subprocess.run(["ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{url}", "-nlt", "GEOMETRY"], env=env,
-                            capture_output=True, text=True, timeout=300)
+    copied = subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(target), f"OAPIF:{url}", "-nlt", "GEOMETRY"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert copied.returncode == 0, copied.stderr
     for collection_id, collection in COLLECTIONS.items():
         frame = gpd.read_file(target, layer=collection_id)
@@ -77,8 +84,13 @@ def test_owslib_reads_the_collections_and_their_features(served):
 def test_the_ogctests_core_conformance_suite_passes(served, tmp_path):
     url, key = served
     junit = tmp_path / "ogctests.xml"
-    run = subprocess.run([str(OGCTESTS_PYTHON), str(ROOT / "tests" / "ogctests_runner.py"), url.rstrip("/"), key,
-                          str(junit)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    run = subprocess.run(
+        [str(OGCTESTS_PYTHON), str(ROOT / "tests" / "ogctests_runner.py"), url.rstrip("/"), key, str(junit)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stdout[-6000:]
     report = junit.read_text()
     assert 'failures="0"' in report and 'errors="0"' in report and 'skipped="0"' in report

@@ -21,6 +21,7 @@ opportunities, every export layer as GeoJSON, every OGC layer's items). Each req
 back after it, so one principal's write does not change what the next one meets. Object ids come from the demo
 data set (the module-scoped demo_db) and from the objects the `world` fixture adds to it.
 """
+
 import json
 import re
 from collections.abc import Callable
@@ -54,6 +55,7 @@ LOGIN = "/admin/login/?next="
 
 
 # -- the rules ------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -115,6 +117,7 @@ class Check:
 
 # -- what some allowed responses must contain --------------------------------------------------------------
 
+
 def front_page_or_dashboard(response, principal, world):
     templates = {t.name for t in response.templates}
     wanted = "progress/dashboard.html" if principal in READERS else "home.html"
@@ -152,36 +155,75 @@ PAGES = [
     Check("map-boundary", "GET", "/map/boundary.geojson", SIGNED_IN, PAGE),
     Check("map-search", "GET", "/map/search?q={site_query}", SIGNED_IN, PAGE, then=search_results_need_a_role),
     Check("heat-opportunities", "GET", "/heat/opportunities/", VIEW("registry.view_heatsource"), PAGE),
-    Check("heat-opportunity-propose", "POST", "/heat/opportunities/{candidate}/propose/",
-          EDIT("registry.add_heatsymbiosis"), PAGE, ok=302, location=r"^/admin/registry/heatsymbiosis/\d+/change/$"),
+    Check(
+        "heat-opportunity-propose",
+        "POST",
+        "/heat/opportunities/{candidate}/propose/",
+        EDIT("registry.add_heatsymbiosis"),
+        PAGE,
+        ok=302,
+        location=r"^/admin/registry/heatsymbiosis/\d+/change/$",
+    ),
     Check("progress:dashboard", "GET", "/progress/", VIEW("partnerships.view_measure"), PAGE),
-    *[Check("progress:rows", "GET", f"/progress/rows/{kind}/", VIEW("partnerships.view_measure"), PAGE)
-      for kind in ("measures", "partnerships", "realised", "international", "funding")],
-    *[Check("progress:report", "GET", f"/progress/report.{fmt}", VIEW("partnerships.view_measure"), PAGE)
-      for fmt in ("xlsx", "pdf")],
+    *[
+        Check("progress:rows", "GET", f"/progress/rows/{kind}/", VIEW("partnerships.view_measure"), PAGE)
+        for kind in ("measures", "partnerships", "realised", "international", "funding")
+    ],
+    *[
+        Check("progress:report", "GET", f"/progress/report.{fmt}", VIEW("partnerships.view_measure"), PAGE)
+        for fmt in ("xlsx", "pdf")
+    ],
     # imports: editors and administrators; a run started by one editor is open to every other editor
-    Check("imports:upload", "GET", "/imports/", EDIT("imports.run_import"), PAGE,
-          then=upload_page_lists_the_other_editors_run),
-    Check("imports:upload", "POST", "/imports/", EDIT("imports.run_import"), PAGE, ok=302,
-          location=r"^/imports/\d+/$", body=lambda world: {"kind": "sites", "file": world.upload()}),
+    Check(
+        "imports:upload",
+        "GET",
+        "/imports/",
+        EDIT("imports.run_import"),
+        PAGE,
+        then=upload_page_lists_the_other_editors_run,
+    ),
+    Check(
+        "imports:upload",
+        "POST",
+        "/imports/",
+        EDIT("imports.run_import"),
+        PAGE,
+        ok=302,
+        location=r"^/imports/\d+/$",
+        body=lambda world: {"kind": "sites", "file": world.upload()},
+    ),
     Check("imports:detail", "GET", "/imports/{run}/", EDIT("imports.run_import"), PAGE),
     Check("imports:status", "GET", "/imports/{run}/status.json", EDIT("imports.run_import"), PAGE),
     Check("imports:report", "GET", "/imports/{run}/rejected-rows.csv", EDIT("imports.run_import"), PAGE),
-    Check("imports:apply", "POST", "/imports/{run}/apply", EDIT("imports.run_import"), PAGE, ok=302,
-          location=r"^/imports/\d+/$", body={"valid_rows_only": "1"}),
+    Check(
+        "imports:apply",
+        "POST",
+        "/imports/{run}/apply",
+        EDIT("imports.run_import"),
+        PAGE,
+        ok=302,
+        location=r"^/imports/\d+/$",
+        body={"valid_rows_only": "1"},
+    ),
 ]
 
 # Vector tiles use the browser's session (README): a plain view answering 401/403 like the API.
-TILE_PERMISSIONS = {"sites": "registry.view_energysite", "partnerships": "partnerships.view_climatepartnership",
-                    "symbioses": "registry.view_heatsymbiosis"}
+TILE_PERMISSIONS = {
+    "sites": "registry.view_energysite",
+    "partnerships": "partnerships.view_climatepartnership",
+    "symbioses": "registry.view_heatsymbiosis",
+}
 TILES = [Check("tile", "GET", f"/tiles/{layer}/10/540/313.pbf", VIEW(perm)) for layer, perm in TILE_PERMISSIONS.items()]
 
 PROGRESS_API = [  # one permission class (registry/permissions.py CanViewRegistry); the token on the first
-    Check(name, "GET", url, VIEW("partnerships.view_measure"), token=name == "api-progress") for name, url in (
-        ("api-progress", "/api/progress/"), ("api-progress-by-type", "/api/progress/by-measure-type/"),
+    Check(name, "GET", url, VIEW("partnerships.view_measure"), token=name == "api-progress")
+    for name, url in (
+        ("api-progress", "/api/progress/"),
+        ("api-progress-by-type", "/api/progress/by-measure-type/"),
         ("api-progress-measures", "/api/progress/measures/"),
         ("api-progress-partnerships", "/api/progress/partnerships/"),
-        ("api-progress-realised", "/api/progress/realised/"))
+        ("api-progress-realised", "/api/progress/realised/"),
+    )
 ]
 
 OTHER_API = [
@@ -191,14 +233,23 @@ OTHER_API = [
     Check("api-schema", "GET", "/api/schema/", PUBLIC),
     Check("api-docs", "GET", "/api/docs/", PUBLIC),
     Check("api-heat-opportunities", "GET", "/api/heat-opportunities/", VIEW("registry.view_heatsource"), token=True),
-    Check("api-heat-opportunity-propose", "POST", "/api/heat-opportunities/{candidate}/propose/",
-          EDIT("registry.add_heatsymbiosis"), ok=201, token=True),
+    Check(
+        "api-heat-opportunity-propose",
+        "POST",
+        "/api/heat-opportunities/{candidate}/propose/",
+        EDIT("registry.add_heatsymbiosis"),
+        ok=201,
+        token=True,
+    ),
 ]
 
 
 def site_feature(geometry=None, **properties):
-    return {"type": "Feature", "geometry": geometry or {"type": "Point", "coordinates": [9.95, 57.03]},
-            "properties": properties}
+    return {
+        "type": "Feature",
+        "geometry": geometry or {"type": "Point", "coordinates": [9.95, 57.03]},
+        "properties": properties,
+    }
 
 
 @dataclass(frozen=True)
@@ -217,45 +268,160 @@ class Record:
 
 
 RECORDS = [
-    Record("organisations", "organisation", "registry.organisation", "org", EDIT,
-           lambda w: {"name": "Matrix Virksomhed A/S", "kind": "company"}, {"external_id": "matrix"}),
-    Record("organisation-sites", "organisationsite", "registry.organisationsite", "orgsite", EDIT,
-           lambda w: site_feature(organisation=w.ids["org"], name="Matrix fabrik"), {"external_id": "matrix"}),
-    Record("sites", "energysite", "registry.energysite", "site", EDIT,
-           lambda w: site_feature(name="Matrix solar park", site_type="solar", planning_status="screening",
-                                  capacity=12.5, capacity_unit="MW"), {"external_id": "matrix"}),
-    Record("symbioses", "heatsymbiosis", "registry.heatsymbiosis", "symbiosis", EDIT,
-           lambda w: site_feature({"type": "LineString", "coordinates": [[9.99, 57.05], [9.93, 57.04]]},
-                                  name="Matrix heat", source_description="kiln", receiving_network="Aalborg",
-                                  capacity_mw=5, heat_mwh_per_yr=30000), {"external_id": "matrix"}),
-    Record("heat-sources", "heatsource", "registry.heatsource", "heatsource", EDIT,
-           lambda w: site_feature(name="Matrix data centre", surplus_heat_mwh_per_yr=20000, temperature_c=35),
-           {"external_id": "matrix"}),
-    Record("heating-networks", "heatingnetwork", "registry.heatingnetwork", "network", EDIT,
-           lambda w: site_feature({"type": "Polygon", "coordinates": [[[9.90, 57.00], [9.92, 57.00], [9.92, 57.02],
-                                                                       [9.90, 57.02], [9.90, 57.00]]]},
-                                  name="Matrix network", network_kind="heating"), {"external_id": "matrix"}),
-    Record("partnerships", "climatepartnership", "partnerships.climatepartnership", "partnership", EDIT,
-           lambda w: {"title": "Matrix aftale", "sector": "agriculture", "status": "dialogue",
-                      "organisation_ids": [w.ids["org"]]}, {"external_id": "matrix"}),
-    Record("measures", "measure", "partnerships.measure", "measure", EDIT,
-           lambda w: {"partnership": w.ids["partnership"], "title": "Matrix biogas", "measure_type": "biogas",
-                      "annual_reduction_t": 300, "first_year": 2026, "method": "standard_factor", "source": "SEGES"},
-           {"external_id": "matrix"}),
-    Record("realised-reductions", "realisedreduction", "partnerships.realisedreduction", "realised", EDIT,
-           lambda w: {"measure": w.ids["unreported_measure"], "year": 2024, "realised_t": 250, "source": "report"},
-           {"source": "matrix"}, restore=False),
-    Record("international-partnerships", "internationalpartnership", "partnerships.internationalpartnership",
-           "international", EDIT, lambda w: {"title": "Matrix twinning", "partner_name": "Kiel", "country": "DE",
-                                             "status": "exploring"}, {"external_id": "matrix"}),
-    Record("funding", "externalfunding", "partnerships.externalfunding", "funding", EDIT,
-           lambda w: {"title": "Matrix LIFE", "funder": "EU LIFE", "source": "eu", "amount_dkk": 1000000,
-                      "status": "applied"}, {"external_id": "matrix"}),
+    Record(
+        "organisations",
+        "organisation",
+        "registry.organisation",
+        "org",
+        EDIT,
+        lambda w: {"name": "Matrix Virksomhed A/S", "kind": "company"},
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "organisation-sites",
+        "organisationsite",
+        "registry.organisationsite",
+        "orgsite",
+        EDIT,
+        lambda w: site_feature(organisation=w.ids["org"], name="Matrix fabrik"),
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "sites",
+        "energysite",
+        "registry.energysite",
+        "site",
+        EDIT,
+        lambda w: site_feature(
+            name="Matrix solar park", site_type="solar", planning_status="screening", capacity=12.5, capacity_unit="MW"
+        ),
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "symbioses",
+        "heatsymbiosis",
+        "registry.heatsymbiosis",
+        "symbiosis",
+        EDIT,
+        lambda w: site_feature(
+            {"type": "LineString", "coordinates": [[9.99, 57.05], [9.93, 57.04]]},
+            name="Matrix heat",
+            source_description="kiln",
+            receiving_network="Aalborg",
+            capacity_mw=5,
+            heat_mwh_per_yr=30000,
+        ),
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "heat-sources",
+        "heatsource",
+        "registry.heatsource",
+        "heatsource",
+        EDIT,
+        lambda w: site_feature(name="Matrix data centre", surplus_heat_mwh_per_yr=20000, temperature_c=35),
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "heating-networks",
+        "heatingnetwork",
+        "registry.heatingnetwork",
+        "network",
+        EDIT,
+        lambda w: site_feature(
+            {
+                "type": "Polygon",
+                "coordinates": [[[9.90, 57.00], [9.92, 57.00], [9.92, 57.02], [9.90, 57.02], [9.90, 57.00]]],
+            },
+            name="Matrix network",
+            network_kind="heating",
+        ),
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "partnerships",
+        "climatepartnership",
+        "partnerships.climatepartnership",
+        "partnership",
+        EDIT,
+        lambda w: {
+            "title": "Matrix aftale",
+            "sector": "agriculture",
+            "status": "dialogue",
+            "organisation_ids": [w.ids["org"]],
+        },
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "measures",
+        "measure",
+        "partnerships.measure",
+        "measure",
+        EDIT,
+        lambda w: {
+            "partnership": w.ids["partnership"],
+            "title": "Matrix biogas",
+            "measure_type": "biogas",
+            "annual_reduction_t": 300,
+            "first_year": 2026,
+            "method": "standard_factor",
+            "source": "SEGES",
+        },
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "realised-reductions",
+        "realisedreduction",
+        "partnerships.realisedreduction",
+        "realised",
+        EDIT,
+        lambda w: {"measure": w.ids["unreported_measure"], "year": 2024, "realised_t": 250, "source": "report"},
+        {"source": "matrix"},
+        restore=False,
+    ),
+    Record(
+        "international-partnerships",
+        "internationalpartnership",
+        "partnerships.internationalpartnership",
+        "international",
+        EDIT,
+        lambda w: {"title": "Matrix twinning", "partner_name": "Kiel", "country": "DE", "status": "exploring"},
+        {"external_id": "matrix"},
+    ),
+    Record(
+        "funding",
+        "externalfunding",
+        "partnerships.externalfunding",
+        "funding",
+        EDIT,
+        lambda w: {
+            "title": "Matrix LIFE",
+            "funder": "EU LIFE",
+            "source": "eu",
+            "amount_dkk": 1000000,
+            "status": "applied",
+        },
+        {"external_id": "matrix"},
+    ),
     # targets are changed by administrators only, and never deleted (even the administrator gets 405)
-    Record("targets", "target", "partnerships.target", "target", ADMIN,
-           lambda w: {"indicator": "reduction_t", "sector": "industry", "value": 150000, "target_year": 2035,
-                      "period_start_year": 2027, "period_end_year": 2030}, {"value": 120000},
-           delete_ok=405, restore=False),
+    Record(
+        "targets",
+        "target",
+        "partnerships.target",
+        "target",
+        ADMIN,
+        lambda w: {
+            "indicator": "reduction_t",
+            "sector": "industry",
+            "value": 150000,
+            "target_year": 2035,
+            "period_start_year": 2027,
+            "period_end_year": 2030,
+        },
+        {"value": 120000},
+        delete_ok=405,
+        restore=False,
+    ),
 ]
 
 
@@ -263,20 +429,27 @@ def record_checks(r: Record) -> list[Check]:
     app, model = r.model.split(".")
     one = f"/api/{r.endpoint}/{{{r.id_key}}}"
     checks = [
-        Check(f"{r.basename}-list", "GET", f"/api/{r.endpoint}/?page_size=5", VIEW(f"{app}.view_{model}"),
-              token=True),
+        Check(f"{r.basename}-list", "GET", f"/api/{r.endpoint}/?page_size=5", VIEW(f"{app}.view_{model}"), token=True),
         Check(f"{r.basename}-list+format", "GET", f"/api/{r.endpoint}.json?page_size=1", VIEW(f"{app}.view_{model}")),
         Check(f"{r.basename}-detail", "GET", f"{one}/", VIEW(f"{app}.view_{model}")),
         Check(f"{r.basename}-detail+format", "GET", f"{one}.json", VIEW(f"{app}.view_{model}")),
-        Check(f"{r.basename}-list", "POST", f"/api/{r.endpoint}/", r.writers(f"{app}.add_{model}"), ok=201,
-              body=r.create, token=True),
+        Check(
+            f"{r.basename}-list",
+            "POST",
+            f"/api/{r.endpoint}/",
+            r.writers(f"{app}.add_{model}"),
+            ok=201,
+            body=r.create,
+            token=True,
+        ),
         Check(f"{r.basename}-detail", "PATCH", f"{one}/", r.writers(f"{app}.change_{model}"), body=r.change),
         Check(f"{r.basename}-detail", "DELETE", f"{one}/", r.writers(f"{app}.delete_{model}"), ok=r.delete_ok),
     ]
     if r.restore:  # POST …/restore/ needs the add permission (DjangoModelPermissions maps POST to add)
-        checks += [Check(f"{r.basename}-restore", "POST", f"{one}/restore/", r.writers(f"{app}.add_{model}")),
-                   Check(f"{r.basename}-restore+format", "POST", f"{one}/restore.json",
-                         r.writers(f"{app}.add_{model}"))]
+        checks += [
+            Check(f"{r.basename}-restore", "POST", f"{one}/restore/", r.writers(f"{app}.add_{model}")),
+            Check(f"{r.basename}-restore+format", "POST", f"{one}/restore.json", r.writers(f"{app}.add_{model}")),
+        ]
     return checks
 
 
@@ -284,12 +457,18 @@ RECORD_API = [check for record in RECORDS for check in record_checks(record)]
 
 # Every layer of gis/layers.py in every format of gis/exports.py, with the view permission of what it shows.
 EXPORT_PERMISSIONS = {
-    "sites": "registry.view_energysite", "partnerships": "partnerships.view_climatepartnership",
-    "symbioses": "registry.view_heatsymbiosis", "heat-sources": "registry.view_heatsource",
-    "heating-networks": "registry.view_heatingnetwork", "heat-opportunities": "registry.view_heatsource",
+    "sites": "registry.view_energysite",
+    "partnerships": "partnerships.view_climatepartnership",
+    "symbioses": "registry.view_heatsymbiosis",
+    "heat-sources": "registry.view_heatsource",
+    "heating-networks": "registry.view_heatingnetwork",
+    "heat-opportunities": "registry.view_heatsource",
 }
-EXPORTS = [Check("api-export", "GET", f"/api/exports/{layer}.{fmt}", VIEW(perm), token=fmt == "geojson")
-           for layer, perm in EXPORT_PERMISSIONS.items() for fmt in EXPORT_FORMATS]
+EXPORTS = [
+    Check("api-export", "GET", f"/api/exports/{layer}.{fmt}", VIEW(perm), token=fmt == "geojson")
+    for layer, perm in EXPORT_PERMISSIONS.items()
+    for fmt in EXPORT_FORMATS
+]
 
 # OGC API - Features: the service description is public, the data needs the layer's view permission.
 OGC_VIEW = {cid: f"{c.model._meta.app_label}.view_{c.model._meta.model_name}" for cid, c in COLLECTIONS.items()}
@@ -298,41 +477,53 @@ OGC = [
     Check("ogc:conformance", "GET", "/ogc/conformance", PUBLIC),
     Check("ogc:api", "GET", "/ogc/api", PUBLIC),
     Check("ogc:api-doc", "GET", "/ogc/api.html", PUBLIC),
-    Check("ogc:collections", "GET", "/ogc/collections", SIGNED_IN, token=True,
-          then=collections_need_the_view_permission),
-    *[check for cid, perm in OGC_VIEW.items() for check in (
-        Check("ogc:collection", "GET", f"/ogc/collections/{cid}", VIEW(perm)),
-        Check("ogc:items", "GET", f"/ogc/collections/{cid}/items?limit=2", VIEW(perm), token=True),
-        Check("ogc:item", "GET", f"/ogc/collections/{cid}/items/{{ogc_{cid}}}", VIEW(perm)),
-    )],
+    Check(
+        "ogc:collections", "GET", "/ogc/collections", SIGNED_IN, token=True, then=collections_need_the_view_permission
+    ),
+    *[
+        check
+        for cid, perm in OGC_VIEW.items()
+        for check in (
+            Check("ogc:collection", "GET", f"/ogc/collections/{cid}", VIEW(perm)),
+            Check("ogc:items", "GET", f"/ogc/collections/{cid}/items?limit=2", VIEW(perm), token=True),
+            Check("ogc:item", "GET", f"/ogc/collections/{cid}/items/{{ogc_{cid}}}", VIEW(perm)),
+        )
+    ],
 ]
 
 # The admin: the index, every registered model's list and add form (so a newly registered model must be
 # classified here), and the other views of a few representative models.
 #   model label                          who sees it              who adds it                  id key
 ADMIN_MODELS = {
-    "auth.user":                         (ADMIN("auth.view_user"), ADMIN("auth.add_user"), "user"),
-    "auth.group":                        (ADMIN("auth.view_group"), ADMIN("auth.add_group"), "group"),
-    "access.apitoken":                   (ADMIN("access.view_apitoken"), ADMIN("access.add_apitoken"), "apitoken"),
-    "geo.municipality":                  (VIEW("geo.view_municipality"), ADMIN("geo.add_municipality"),
-                                          "municipality"),
-    "registry.organisation":             (VIEW("registry.view_organisation"), EDIT("registry.add_organisation"),
-                                          "org"),
-    "registry.organisationsite":         (VIEW("registry.view_organisationsite"),
-                                          EDIT("registry.add_organisationsite"), "orgsite"),
-    "registry.energysite":               (VIEW("registry.view_energysite"), EDIT("registry.add_energysite"), "site"),
-    "registry.heatsymbiosis":            (VIEW("registry.view_heatsymbiosis"), EDIT("registry.add_heatsymbiosis"),
-                                          "symbiosis"),
-    "partnerships.climatepartnership":   (VIEW("partnerships.view_climatepartnership"),
-                                          EDIT("partnerships.add_climatepartnership"), "partnership"),
-    "partnerships.measure":              (VIEW("partnerships.view_measure"), EDIT("partnerships.add_measure"),
-                                          "measure"),
-    "partnerships.internationalpartnership": (VIEW("partnerships.view_internationalpartnership"),
-                                              EDIT("partnerships.add_internationalpartnership"), "international"),
-    "partnerships.externalfunding":      (VIEW("partnerships.view_externalfunding"),
-                                          EDIT("partnerships.add_externalfunding"), "funding"),
-    "partnerships.target":               (VIEW("partnerships.view_target"), ADMIN("partnerships.add_target"),
-                                          "target"),
+    "auth.user": (ADMIN("auth.view_user"), ADMIN("auth.add_user"), "user"),
+    "auth.group": (ADMIN("auth.view_group"), ADMIN("auth.add_group"), "group"),
+    "access.apitoken": (ADMIN("access.view_apitoken"), ADMIN("access.add_apitoken"), "apitoken"),
+    "geo.municipality": (VIEW("geo.view_municipality"), ADMIN("geo.add_municipality"), "municipality"),
+    "registry.organisation": (VIEW("registry.view_organisation"), EDIT("registry.add_organisation"), "org"),
+    "registry.organisationsite": (
+        VIEW("registry.view_organisationsite"),
+        EDIT("registry.add_organisationsite"),
+        "orgsite",
+    ),
+    "registry.energysite": (VIEW("registry.view_energysite"), EDIT("registry.add_energysite"), "site"),
+    "registry.heatsymbiosis": (VIEW("registry.view_heatsymbiosis"), EDIT("registry.add_heatsymbiosis"), "symbiosis"),
+    "partnerships.climatepartnership": (
+        VIEW("partnerships.view_climatepartnership"),
+        EDIT("partnerships.add_climatepartnership"),
+        "partnership",
+    ),
+    "partnerships.measure": (VIEW("partnerships.view_measure"), EDIT("partnerships.add_measure"), "measure"),
+    "partnerships.internationalpartnership": (
+        VIEW("partnerships.view_internationalpartnership"),
+        EDIT("partnerships.add_internationalpartnership"),
+        "international",
+    ),
+    "partnerships.externalfunding": (
+        VIEW("partnerships.view_externalfunding"),
+        EDIT("partnerships.add_externalfunding"),
+        "funding",
+    ),
+    "partnerships.target": (VIEW("partnerships.view_target"), ADMIN("partnerships.add_target"), "target"),
 }
 
 
@@ -346,42 +537,90 @@ def admin_route(label: str, view: str) -> str:
 
 ADMIN_PAGES = [
     Check("admin:index", "GET", "/admin/", STAFF, PAGE),
-    *[check for label, (sees, adds, _key) in ADMIN_MODELS.items() for check in (
-        Check(admin_route(label, "changelist"), "GET", admin_url(label), sees, PAGE),
-        Check(admin_route(label, "add"), "GET", admin_url(label, "add/"), adds, PAGE),
-    )],
+    *[
+        check
+        for label, (sees, adds, _key) in ADMIN_MODELS.items()
+        for check in (
+            Check(admin_route(label, "changelist"), "GET", admin_url(label), sees, PAGE),
+            Check(admin_route(label, "add"), "GET", admin_url(label, "add/"), adds, PAGE),
+        )
+    ],
     # representative object views: a record (archived, never deleted), a target, a token (revoked, never
     # deleted, never changed), a user (an administrator's business)
-    *[check for label in ("partnerships.climatepartnership", "partnerships.target", "access.apitoken", "auth.user")
-      for check in (
-        Check(admin_route(label, "change"), "GET", admin_url(label, f"{{{ADMIN_MODELS[label][2]}}}/change/"),
-              ADMIN_MODELS[label][0], PAGE),  # read-only for those who only view
-        Check(admin_route(label, "history"), "GET", admin_url(label, f"{{{ADMIN_MODELS[label][2]}}}/history/"),
-              ADMIN_MODELS[label][0], PAGE),
-    )],
-    Check("admin:partnerships_climatepartnership_delete", "GET", admin_url(
-        "partnerships.climatepartnership", "{partnership}/delete/"), NOBODY, PAGE),  # archive instead
-    Check("admin:access_apitoken_delete", "GET", admin_url("access.apitoken", "{apitoken}/delete/"), NOBODY,
-          PAGE),  # revoke instead
+    *[
+        check
+        for label in ("partnerships.climatepartnership", "partnerships.target", "access.apitoken", "auth.user")
+        for check in (
+            Check(
+                admin_route(label, "change"),
+                "GET",
+                admin_url(label, f"{{{ADMIN_MODELS[label][2]}}}/change/"),
+                ADMIN_MODELS[label][0],
+                PAGE,
+            ),  # read-only for those who only view
+            Check(
+                admin_route(label, "history"),
+                "GET",
+                admin_url(label, f"{{{ADMIN_MODELS[label][2]}}}/history/"),
+                ADMIN_MODELS[label][0],
+                PAGE,
+            ),
+        )
+    ],
+    Check(
+        "admin:partnerships_climatepartnership_delete",
+        "GET",
+        admin_url("partnerships.climatepartnership", "{partnership}/delete/"),
+        NOBODY,
+        PAGE,
+    ),  # archive instead
+    Check(
+        "admin:access_apitoken_delete", "GET", admin_url("access.apitoken", "{apitoken}/delete/"), NOBODY, PAGE
+    ),  # revoke instead
     # targets are changed, never deleted (partnerships/api/views.py TargetViewSet): not in the admin either
-    Check("admin:partnerships_target_delete", "GET", admin_url("partnerships.target", "{target}/delete/"), NOBODY,
-          PAGE),
+    Check(
+        "admin:partnerships_target_delete", "GET", admin_url("partnerships.target", "{target}/delete/"), NOBODY, PAGE
+    ),
     Check("admin:auth_user_delete", "GET", admin_url("auth.user", "{user}/delete/"), ADMIN("auth.delete_user"), PAGE),
-    Check("admin:auth_user_password_change", "GET", admin_url("auth.user", "{user}/password/"),
-          ADMIN("auth.change_user"), PAGE),
+    Check(
+        "admin:auth_user_password_change",
+        "GET",
+        admin_url("auth.user", "{user}/password/"),
+        ADMIN("auth.change_user"),
+        PAGE,
+    ),
     # an earlier version of a record, shown to whoever may view the record (posting it back is a change:
     # test_reverting_to_an_earlier_version_in_the_admin_needs_the_change_permission)
-    Check("admin:partnerships_climatepartnership_simple_history", "GET", admin_url(
-        "partnerships.climatepartnership", "{partnership}/history/{partnership_version}/"),
-        VIEW("partnerships.view_climatepartnership"), PAGE),
-    Check("admin:partnerships_target_simple_history", "GET", admin_url(
-        "partnerships.target", "{target}/history/{target_version}/"), VIEW("partnerships.view_target"), PAGE),
+    Check(
+        "admin:partnerships_climatepartnership_simple_history",
+        "GET",
+        admin_url("partnerships.climatepartnership", "{partnership}/history/{partnership_version}/"),
+        VIEW("partnerships.view_climatepartnership"),
+        PAGE,
+    ),
+    Check(
+        "admin:partnerships_target_simple_history",
+        "GET",
+        admin_url("partnerships.target", "{target}/history/{target_version}/"),
+        VIEW("partnerships.view_target"),
+        PAGE,
+    ),
     # the admin's autocomplete reads the related model with its view permission: organisations for readers,
     # user accounts (a partnership's manager) for administrators only
-    Check("admin:autocomplete", "GET", "/admin/autocomplete/?app_label=registry&model_name=energysite"
-          "&field_name=operator&term=a", VIEW("registry.view_organisation"), PAGE),
-    Check("admin:autocomplete", "GET", "/admin/autocomplete/?app_label=partnerships&model_name=climatepartnership"
-          "&field_name=manager&term=a", ADMIN("auth.view_user"), PAGE),
+    Check(
+        "admin:autocomplete",
+        "GET",
+        "/admin/autocomplete/?app_label=registry&model_name=energysite&field_name=operator&term=a",
+        VIEW("registry.view_organisation"),
+        PAGE,
+    ),
+    Check(
+        "admin:autocomplete",
+        "GET",
+        "/admin/autocomplete/?app_label=partnerships&model_name=climatepartnership&field_name=manager&term=a",
+        ADMIN("auth.view_user"),
+        PAGE,
+    ),
 ]
 
 CHECKS = [*PAGES, *TILES, *PROGRESS_API, *OTHER_API, *RECORD_API, *EXPORTS, *OGC, *ADMIN_PAGES]
@@ -395,14 +634,16 @@ IGNORED = {
     r"^admin:app_list$": "the admin index for one app: the index's own rule (lists only the models one may see)",
     r"^admin/\(\?P<url>\.\*\)\$$": "the admin's catch-all: adds a slash or 404s",
     r"^admin/[a-z_]+/[a-z_]+/<path:object_id>/$": "redirects to the model's change view (checked above)",
-    r"^admin:[a-z]+_[a-z]+_(change|history|delete|simple_history)$":
-        "a model's object views: the same ModelAdmin permission methods as the representative models above",
+    r"^admin:[a-z]+_[a-z]+_(change|history|delete|simple_history)$": (
+        "a model's object views: the same ModelAdmin permission methods as the representative models above"
+    ),
     r"^media/": "development only (DEBUG): uploaded files, not served by Django in production (README)",
 }
 OPTIONAL_IGNORED = {r"^media/"}  # the pattern exists only with DEBUG
 
 
 # -- the principals and the objects they ask for -------------------------------------------------------------
+
 
 @dataclass
 class World:
@@ -412,8 +653,11 @@ class World:
     import_root: object = None
 
     def upload(self):
-        return SimpleUploadedFile("vindmoeller.csv", "id;navn;type;lon;lat\nM1;Mølle ved Vadum;vind;9.86;57.12\n"
-                                  .encode(), content_type="text/csv")
+        return SimpleUploadedFile(
+            "vindmoeller.csv",
+            "id;navn;type;lon;lat\nM1;Mølle ved Vadum;vind;9.86;57.12\n".encode(),
+            content_type="text/csv",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -428,19 +672,8 @@ def world(demo_db, django_db_blocker, tmp_path_factory) -> World:
         RealisedReduction,
         Target,
     )
-    from registry.heat_opportunities import (
-        Assumptions,
-        OpportunityFilter,
-        opportunities,
-    )
-    from registry.models import (
-        EnergySite,
-        HeatingNetwork,
-        HeatSource,
-        HeatSymbiosis,
-        Organisation,
-        OrganisationSite,
-    )
+    from registry.heat_opportunities import Assumptions, OpportunityFilter, opportunities
+    from registry.models import EnergySite, HeatingNetwork, HeatSource, HeatSymbiosis, Organisation, OrganisationSite
 
     with django_db_blocker.unblock():
         User = get_user_model()
@@ -450,16 +683,28 @@ def world(demo_db, django_db_blocker, tmp_path_factory) -> World:
             users[role].groups.add(Group.objects.get(name=role))
         other_editor = User.objects.create_user("matrix-other-editor", is_staff=True)
         other_editor.groups.add(Group.objects.get(name=EDITOR))
-        tokens = {principal: ApiToken.issue(user=user, name="permission matrix")[1]
-                  for principal, user in users.items()}
+        tokens = {
+            principal: ApiToken.issue(user=user, name="permission matrix")[1] for principal, user in users.items()
+        }
 
         def first_live(model):
             return model.objects.live().order_by("pk").values_list("pk", flat=True).first()
 
-        ids = {key: first_live(model) for key, model in (
-            ("org", Organisation), ("orgsite", OrganisationSite), ("site", EnergySite), ("symbiosis", HeatSymbiosis),
-            ("heatsource", HeatSource), ("network", HeatingNetwork), ("partnership", ClimatePartnership),
-            ("measure", Measure), ("international", InternationalPartnership), ("funding", ExternalFunding))}
+        ids = {
+            key: first_live(model)
+            for key, model in (
+                ("org", Organisation),
+                ("orgsite", OrganisationSite),
+                ("site", EnergySite),
+                ("symbiosis", HeatSymbiosis),
+                ("heatsource", HeatSource),
+                ("network", HeatingNetwork),
+                ("partnership", ClimatePartnership),
+                ("measure", Measure),
+                ("international", InternationalPartnership),
+                ("funding", ExternalFunding),
+            )
+        }
         ids["realised"] = RealisedReduction.objects.order_by("pk").values_list("pk", flat=True).first()
         ids["unreported_measure"] = Measure.objects.live().filter(realised__isnull=True).order_by("pk").first().pk
         ids["target"] = Target.objects.get(indicator="reduction_t", sector="industry").pk
@@ -479,9 +724,15 @@ def world(demo_db, django_db_blocker, tmp_path_factory) -> World:
         (import_root / "matrix").mkdir()
         (import_root / "matrix" / "sites.csv").write_text("id;navn;type;lon;lat\nM1;Mølle;vind;9.86;57.12\n")
         ids["run"] = ImportRun.objects.create(
-            kind="sites", file_name="sites.csv", stored_file="matrix/sites.csv", status=ImportRun.Status.CHECKED,
-            created_by=other_editor, rows_total=1, rejected_count=1,
-            rejections=[{"row": 2, "column": "lon", "field": "geometry", "value": "x", "reason": "matrix"}]).pk
+            kind="sites",
+            file_name="sites.csv",
+            stored_file="matrix/sites.csv",
+            status=ImportRun.Status.CHECKED,
+            created_by=other_editor,
+            rows_total=1,
+            rejected_count=1,
+            rejections=[{"row": 2, "column": "lon", "field": "geometry", "value": "x", "reason": "matrix"}],
+        ).pk
     missing = sorted(key for key, value in ids.items() if value is None)
     assert not missing, f"the demo data has no {missing}"
     return World(users, tokens, ids, import_root)
@@ -503,8 +754,10 @@ def clients(world, django_db_blocker) -> dict:
             client = Client(raise_request_exception=False)
             client.force_login(user)
             made[principal, "session"] = (client, client.cookies[settings.SESSION_COOKIE_NAME].value)
-            made[principal, "token"] = (Client(raise_request_exception=False,
-                                               HTTP_AUTHORIZATION=f"Token {world.tokens[principal]}"), None)
+            made[principal, "token"] = (
+                Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {world.tokens[principal]}"),
+                None,
+            )
     return made
 
 
@@ -529,6 +782,7 @@ def client_as(clients):
         if session_key:
             client.cookies[settings.SESSION_COOKIE_NAME] = session_key
         return client
+
     return make
 
 
@@ -540,8 +794,9 @@ def request(client, check: Check, world: World):
         if check.method == "GET":
             response = client.get(url)
         elif check.kind == API:
-            response = client.generic(check.method, url, json.dumps(body) if body is not None else "",
-                                      content_type="application/json")
+            response = client.generic(
+                check.method, url, json.dumps(body) if body is not None else "", content_type="application/json"
+            )
         else:
             response = client.post(url, body or {})
         if response.streaming:
@@ -573,6 +828,7 @@ def outcome(check: Check, principal: str, url: str, response, world: World) -> s
 
 
 # -- the tests ----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("check", CHECKS, ids=[f"{c.method} {c.url} [{c.rule}]" for c in CHECKS])
 def test_permission_matrix(world, client_as, check):
@@ -617,10 +873,17 @@ def key_of(url: str) -> str:
 
 def test_every_url_pattern_is_classified():
     checked = {check.route for check in CHECKS}
-    unclassified = sorted({(key, route) for key, route in all_routes()
-                           if key not in checked and not any(re.search(p, key) for p in IGNORED)})
-    assert not unclassified, ("URL patterns nobody classified: add them to the matrix (with their access rule) "
-                              f"or to IGNORED (with the reason): {unclassified}")
+    unclassified = sorted(
+        {
+            (key, route)
+            for key, route in all_routes()
+            if key not in checked and not any(re.search(p, key) for p in IGNORED)
+        }
+    )
+    assert not unclassified, (
+        "URL patterns nobody classified: add them to the matrix (with their access rule) "
+        f"or to IGNORED (with the reason): {unclassified}"
+    )
     keys = {key for key, _route in all_routes()}
     assert not checked - keys, f"the matrix names routes that do not exist: {sorted(checked - keys)}"
     unused = [p for p in IGNORED if p not in OPTIONAL_IGNORED and not any(re.search(p, key) for key in keys)]
@@ -628,15 +891,19 @@ def test_every_url_pattern_is_classified():
 
 
 def test_every_row_requests_the_route_it_names(world):
-    wrong = [(check.route, key_of(check.url.format(**world.ids)), str(check)) for check in CHECKS
-             if key_of(check.url.format(**world.ids)) != check.route]
+    wrong = [
+        (check.route, key_of(check.url.format(**world.ids)), str(check))
+        for check in CHECKS
+        if key_of(check.url.format(**world.ids)) != check.route
+    ]
     assert not wrong, wrong
 
 
 def test_the_tables_cover_every_layer_format_collection_tile_and_admin_model():
     assert set(EXPORT_PERMISSIONS) == set(EXPORT_LAYERS)
-    assert {c.url for c in EXPORTS} == {f"/api/exports/{layer}.{fmt}" for layer in EXPORT_LAYERS
-                                        for fmt in EXPORT_FORMATS}
+    assert {c.url for c in EXPORTS} == {
+        f"/api/exports/{layer}.{fmt}" for layer in EXPORT_LAYERS for fmt in EXPORT_FORMATS
+    }
     assert set(OGC_VIEW) == set(COLLECTIONS)
     assert set(TILE_PERMISSIONS) == set(TILE_LAYERS)
     registered = {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
@@ -649,10 +916,15 @@ def test_the_tables_cover_every_layer_format_collection_tile_and_admin_model():
 def test_the_role_groups_grant_exactly_what_the_matrix_says(world):
     """Every rule's permission is held by exactly the roles the rule allows (registry/roles.py agrees)."""
     rules = {check.rule for check in CHECKS if check.rule.perm} | {
-        rule for sees, adds, _key in ADMIN_MODELS.values() for rule in (sees, adds)}
+        rule for sees, adds, _key in ADMIN_MODELS.values() for rule in (sees, adds)
+    }
     users = {principal: get_user_model().objects.get(pk=user.pk) for principal, user in world.users.items()}
-    wrong = [(str(rule), principal, user.has_perm(rule.perm)) for rule in sorted(rules, key=str)
-             for principal, user in users.items() if user.has_perm(rule.perm) != (principal in rule.allowed)]
+    wrong = [
+        (str(rule), principal, user.has_perm(rule.perm))
+        for rule in sorted(rules, key=str)
+        for principal, user in users.items()
+        if user.has_perm(rule.perm) != (principal in rule.allowed)
+    ]
     assert not wrong, wrong
 
 
@@ -666,17 +938,22 @@ def test_demo_sign_in_is_gone_when_disabled(client_as, settings):
 
 # -- object-level rules ---------------------------------------------------------------------------------------
 
+
 def denied(principal: str, kind: str = API) -> int:
     return (401 if kind == API else 302) if principal == ANONYMOUS else 403
 
 
-@pytest.mark.parametrize("endpoint, model_path, key, name_field", [
-    ("sites", "registry.models.EnergySite", "site", "name"),
-    ("partnerships", "partnerships.models.ClimatePartnership", "partnership", "title"),
-    ("funding", "partnerships.models.ExternalFunding", "funding", "title"),
-])
-def test_archived_records_leave_the_lists_but_readers_still_find_them(world, client_as, endpoint, model_path, key,
-                                                                    name_field):
+@pytest.mark.parametrize(
+    "endpoint, model_path, key, name_field",
+    [
+        ("sites", "registry.models.EnergySite", "site", "name"),
+        ("partnerships", "partnerships.models.ClimatePartnership", "partnership", "title"),
+        ("funding", "partnerships.models.ExternalFunding", "funding", "title"),
+    ],
+)
+def test_archived_records_leave_the_lists_but_readers_still_find_them(
+    world, client_as, endpoint, model_path, key, name_field
+):
     """Archiving hides a record from every list, export, map search and OGC layer; a reader still opens it by id
     and lists the archive with ?archived=true (README: DELETE archives, ?archived=true lists the archive too; the
     admin shows the archive to viewers as well). Those without the view permission get nothing, archived or not."""
@@ -699,15 +976,20 @@ def test_archived_records_leave_the_lists_but_readers_still_find_them(world, cli
         if principal in READERS:
             body = detail.json()
             record = body.get("properties", body)
-            checks = {"detail 200": detail.status_code == 200, "detail says archived": bool(record.get("archived_at")),
-                      "not in the live list": live.status_code == 200 and pk not in found(live.json()),
-                      "in ?archived=true": archive.status_code == 200 and pk in found(archive.json())}
+            checks = {
+                "detail 200": detail.status_code == 200,
+                "detail says archived": bool(record.get("archived_at")),
+                "not in the live list": live.status_code == 200 and pk not in found(live.json()),
+                "in ?archived=true": archive.status_code == 200 and pk in found(archive.json()),
+            }
             if endpoint == "sites":
                 checks["not on the OGC layer"] = client.get(f"/ogc/collections/sites/items/{pk}").status_code == 404
                 checks["not found by the map search"] = client.get("/map/search?q=Matrix+archived").json() == {
-                    "results": []}
-                exported = json.loads(b"".join(client.get("/api/exports/sites.geojson?search=Matrix+archived")
-                                               .streaming_content))
+                    "results": []
+                }
+                exported = json.loads(
+                    b"".join(client.get("/api/exports/sites.geojson?search=Matrix+archived").streaming_content)
+                )
                 checks["not in the export"] = exported["features"] == []
             wrong += [f"{principal}: {what}" for what, ok in checks.items() if not ok]
         else:
@@ -730,12 +1012,16 @@ def form_values(form) -> dict:
     return data
 
 
-@pytest.mark.parametrize("label, key, attribute, new_value, may_change", [
-    ("partnerships.climatepartnership", "partnership", "title", "Changed after the first version", WRITERS),
-    ("partnerships.target", "target", "value", 123456, frozenset({ADMINISTRATOR})),
-])
-def test_reverting_to_an_earlier_version_in_the_admin_needs_the_change_permission(world, client_as, label, key,
-                                                                                 attribute, new_value, may_change):
+@pytest.mark.parametrize(
+    "label, key, attribute, new_value, may_change",
+    [
+        ("partnerships.climatepartnership", "partnership", "title", "Changed after the first version", WRITERS),
+        ("partnerships.target", "target", "value", 123456, frozenset({ADMINISTRATOR})),
+    ],
+)
+def test_reverting_to_an_earlier_version_in_the_admin_needs_the_change_permission(
+    world, client_as, label, key, attribute, new_value, may_change
+):
     """The history form (django-simple-history) shows an earlier version to whoever may view the record; posting it
     back saves that version over the record, which is a change: only those with the change permission may do it."""
     from django.apps import apps
@@ -761,8 +1047,10 @@ def test_reverting_to_an_earlier_version_in_the_admin_needs_the_change_permissio
             now = getattr(model.objects.get(pk=obj.pk), attribute)
             transaction.set_rollback(True)
         if (response.status_code, now) != (status, value):
-            wrong.append(f"POST {url} as {principal}: expected {status} and {attribute}={value!r}, "
-                         f"got {response.status_code} and {attribute}={now!r}")
+            wrong.append(
+                f"POST {url} as {principal}: expected {status} and {attribute}={value!r}, "
+                f"got {response.status_code} and {attribute}={now!r}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -782,8 +1070,10 @@ def test_a_role_taken_away_takes_effect_at_once(client_as):
     assert client.get("/ogc/collections/sites/items?limit=1", **token).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/api/sites/?page_size=1", "/api/exports/sites.csv",
-                                 "/ogc/collections/sites/items?limit=1", "/api/progress/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/api/sites/?page_size=1", "/api/exports/sites.csv", "/ogc/collections/sites/items?limit=1", "/api/progress/"],
+)
 def test_a_revoked_token_or_a_deactivated_account_opens_nothing(client_as, url):
     user = get_user_model().objects.create_user("matrix-departed-administrator", is_staff=True)
     user.groups.add(Group.objects.get(name=ADMINISTRATOR))

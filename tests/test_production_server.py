@@ -1,10 +1,12 @@
-"""Production (gunicorn, DEBUG off): the pages with their static files and headers, and the database restarting under it.
+"""Production (gunicorn, DEBUG off): the pages with their static files and headers, and the database restarting
+under it.
 
 Real processes, no mocks: a throwaway PostgreSQL cluster of its own (bin/localdb in a temporary directory, on
 a free port; never the shared cluster this test run's own connection lives on), migrated, and gunicorn with a
 production environment against it (bench/gunicorn_server.py: DEBUG off, persistent health-checked connections,
 two workers with two threads). The database is stopped under it, asked for while gone, and started again.
 """
+
 import json
 import os
 import re
@@ -49,8 +51,12 @@ class Cluster:
 
     def __init__(self, directory: Path):
         self.directory, self.port = directory, free_port()
-        self.env = {**os.environ, "LOCALDB_DIR": str(directory), "LOCALDB_PORT": str(self.port),
-                    "LOCALDB_NAME": "restart_test"}
+        self.env = {
+            **os.environ,
+            "LOCALDB_DIR": str(directory),
+            "LOCALDB_PORT": str(self.port),
+            "LOCALDB_NAME": "restart_test",
+        }
         self.url = f"postgis://registry@127.0.0.1:{self.port}/restart_test"
 
     def run(self, command: str):
@@ -74,8 +80,9 @@ def served(tmp_path_factory):
         secret_key = new_secret_key()
         env = production_env(cluster.url, secret_key)
         for command in (["migrate", "--no-input", "-v0"], ["shell", "-c", SET_UP]):
-            result = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True,
-                                    text=True, timeout=300)
+            result = subprocess.run(
+                [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+            )
             assert result.returncode == 0, result.stderr
         credentials = json.loads(result.stdout.strip().splitlines()[-1])
         server = GunicornServer(cluster.url, secret_key=secret_key, workers=2, threads=2).start()
@@ -108,8 +115,11 @@ def test_a_database_restart_gives_503s_and_the_same_server_recovers(served):
         "API (token)": ("/api/partnerships/", {"Authorization": f"Token {credentials['token']}"}, "application/json"),
         "tile (session)": ("/tiles/partnerships/0/0/0.pbf", {"Cookie": session_cookie}, "application/json"),
         "page /healthz": ("/healthz", {"Accept": BROWSER_ACCEPT}, "text/html"),
-        "signed-in page (map search)": ("/map/search?q=Aalborg", {"Cookie": session_cookie, "Accept": BROWSER_ACCEPT},
-                           "text/html"),
+        "signed-in page (map search)": (
+            "/map/search?q=Aalborg",
+            {"Cookie": session_cookie, "Accept": BROWSER_ACCEPT},
+            "text/html",
+        ),
     }
 
     def get(name):

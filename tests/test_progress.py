@@ -1,4 +1,5 @@
 """Progress totals: every tonne counted once, traceable to its rows, as of any date."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -127,8 +128,16 @@ def test_trajectory_counts_each_measure_from_its_first_year(cement):
     make_measure(partnership, tonnes="500", first_year=2027)
     make_measure(partnership, tonnes="50", first_year=2033)  # after 2030: committed, outside the path
     totals = progress_totals()["industry"]
-    assert totals["trajectory"] == {"2023": 0, "2024": 1000, "2025": 1000, "2026": 1000, "2027": 1500,
-                                    "2028": 1500, "2029": 1500, "2030": 1500}
+    assert totals["trajectory"] == {
+        "2023": 0,
+        "2024": 1000,
+        "2025": 1000,
+        "2026": 1000,
+        "2027": 1500,
+        "2028": 1500,
+        "2029": 1500,
+        "2030": 1500,
+    }
     assert totals["committed_tonnes"] == 1550
     assert totals["target_path"]["2030"] == 100_000
     assert totals["target_path"]["2026"] == pytest.approx(50_000)
@@ -154,13 +163,21 @@ def test_partnerships_signed_per_year_against_the_annual_target(cement):
 
 
 def test_international_and_funding_indicators(db):
-    InternationalPartnership.objects.create(title="A", partner_name="Kiel", country="DE", status="signed",
-                                            signed_on=dt.date(2024, 5, 1))
+    InternationalPartnership.objects.create(
+        title="A", partner_name="Kiel", country="DE", status="signed", signed_on=dt.date(2024, 5, 1)
+    )
     InternationalPartnership.objects.create(title="B", partner_name="Oslo", country="NO", status="exploring")
-    ExternalFunding.objects.create(title="X", funder="EUDP", source="national", amount_dkk=Decimal(7_000_000),
-                                   status="granted", granted_on=dt.date(2024, 6, 1))
-    ExternalFunding.objects.create(title="Y", funder="LIFE", source="eu", amount_dkk=Decimal(9_000_000),
-                                   status="applied")
+    ExternalFunding.objects.create(
+        title="X",
+        funder="EUDP",
+        source="national",
+        amount_dkk=Decimal(7_000_000),
+        status="granted",
+        granted_on=dt.date(2024, 6, 1),
+    )
+    ExternalFunding.objects.create(
+        title="Y", funder="LIFE", source="eu", amount_dkk=Decimal(9_000_000), status="applied"
+    )
     totals = progress_totals()
     assert totals["international_partnerships"] == {"target_per_year": 2, "by_year": {"2024": 1}}
     assert totals["external_funding"] == {"target_per_year": 50_000_000, "by_year": {"2024": 7_000_000}}
@@ -202,8 +219,7 @@ def test_every_figure_is_the_sum_of_the_rows_behind_it(demo_db, db):
         assert amount == float(sum(r["amount_dkk"] for r in selectors.funding_behind(year=int(year))))
     # and the grand total equals the measures table filtered by hand with the ORM
     by_orm = Measure.objects.filter(
-        archived_at=None, partnership__archived_at=None,
-        partnership__status__in=ClimatePartnership.COMMITTED_STATUSES,
+        archived_at=None, partnership__archived_at=None, partnership__status__in=ClimatePartnership.COMMITTED_STATUSES
     ).aggregate(t=Sum("annual_reduction_t"))["t"]
     assert totals["industry"]["committed_tonnes"] + totals["agriculture"]["committed_tonnes"] == float(by_orm)
 

@@ -1,4 +1,5 @@
 """GET /api/progress/ and its drill-downs over HTTP: roles, as_of, errors, schema."""
+
 import pytest
 
 API = "/api/progress/"
@@ -18,8 +19,14 @@ def test_each_role_reads_progress(client_for, demo_db):
     for role in ("viewer", "editor", "administrator"):
         body = client_for(role).get(API).json()
         for sector in ("industry", "agriculture"):
-            assert {"target_tonnes", "committed_tonnes", "pipeline_tonnes", "realised_tonnes", "trajectory",
-                    "partnerships_signed"} <= set(body[sector])
+            assert {
+                "target_tonnes",
+                "committed_tonnes",
+                "pipeline_tonnes",
+                "realised_tonnes",
+                "trajectory",
+                "partnerships_signed",
+            } <= set(body[sector])
         assert body["industry"]["target_tonnes"] == 100_000
         assert body["agriculture"]["target_tonnes"] == 103_000
         assert body["international_partnerships"]["target_per_year"] == 2
@@ -41,11 +48,14 @@ def test_drill_down_lists_the_measures_behind_a_figure(viewer, demo_db):
     assert all(r["source"] and r["method"] for r in rows)
 
 
-@pytest.mark.parametrize("query, field, reason", [
-    ({"as_of": "30-06-2025"}, "as_of", "wrong format"),
-    ({"as_of": "2999-01-01"}, "as_of", "future"),
-    ({"as_of": "1990-01-01"}, "as_of", "2000 or later"),
-])
+@pytest.mark.parametrize(
+    "query, field, reason",
+    [
+        ({"as_of": "30-06-2025"}, "as_of", "wrong format"),
+        ({"as_of": "2999-01-01"}, "as_of", "future"),
+        ({"as_of": "1990-01-01"}, "as_of", "2000 or later"),
+    ],
+)
 def test_bad_as_of_is_a_400_naming_the_field(viewer, query, field, reason):
     response = viewer.get(API, query)
     assert response.status_code == 400

@@ -15,6 +15,7 @@ database) following the counting rule of README.md / domain.md:
 DB-backed properties run each example inside a transaction that is rolled back, so every example
 starts from the same clean database.
 """
+
 import math
 import re
 import string
@@ -105,7 +106,7 @@ def test_every_generated_valid_cvr_is_accepted(cvr):
 def test_any_single_digit_change_of_a_valid_cvr_is_rejected(cvr, position, digit):
     show(cvr=cvr, position=position, digit=digit)
     assume(cvr[position] != digit)
-    mistyped = cvr[:position] + digit + cvr[position + 1:]
+    mistyped = cvr[:position] + digit + cvr[position + 1 :]
     error = cvr_error(mistyped)
     assert error is not None, f"{mistyped} (from {cvr}) was accepted"
     assert error.code in ("cvr_checksum", "cvr_format")
@@ -117,7 +118,7 @@ def test_swapping_two_neighbouring_different_digits_of_a_valid_cvr_is_rejected(c
     """Neighbouring weights differ modulo 11, so modulus 11 also catches these transpositions."""
     show(cvr=cvr, position=position)
     assume(cvr[position] != cvr[position + 1])
-    swapped = cvr[:position] + cvr[position + 1] + cvr[position] + cvr[position + 2:]
+    swapped = cvr[:position] + cvr[position + 1] + cvr[position] + cvr[position + 2 :]
     assert cvr_error(swapped) is not None
 
 
@@ -357,11 +358,13 @@ def test_points_outside_denmark_in_utm32_name_a_plausible_distance(xy):
 
 
 @GEO_SETTINGS
-@given(st.one_of(
-    st.tuples(st.just(4326), st.floats(-180, 180), st.floats(-90, 90)),
-    st.tuples(st.just(25832), st.floats(-1e7, 1e7), st.floats(-1e7, 1e7)),
-    st.tuples(st.just(25832), st.floats(-180, 180), st.floats(-90, 90)),
-))
+@given(
+    st.one_of(
+        st.tuples(st.just(4326), st.floats(-180, 180), st.floats(-90, 90)),
+        st.tuples(st.just(25832), st.floats(-1e7, 1e7), st.floats(-1e7, 1e7)),
+        st.tuples(st.just(25832), st.floats(-180, 180), st.floats(-90, 90)),
+    )
+)
 def test_any_coordinates_are_accepted_only_inside_denmark_else_rejected_with_a_message(case):
     """Never another exception; never a far-away point let in by a projection artefact."""
     show(case=case)
@@ -411,8 +414,17 @@ def test_self_intersecting_polygons_are_rejected_naming_the_crossing(case):
 
 @GEO_SETTINGS
 @given(
-    st.sampled_from(["POINT EMPTY", "LINESTRING EMPTY", "POLYGON EMPTY", "MULTIPOINT EMPTY", "MULTIPOLYGON EMPTY",
-                     "MULTILINESTRING EMPTY", "GEOMETRYCOLLECTION EMPTY"]),
+    st.sampled_from(
+        [
+            "POINT EMPTY",
+            "LINESTRING EMPTY",
+            "POLYGON EMPTY",
+            "MULTIPOINT EMPTY",
+            "MULTIPOLYGON EMPTY",
+            "MULTILINESTRING EMPTY",
+            "GEOMETRYCOLLECTION EMPTY",
+        ]
+    ),
     st.sampled_from([None, 4326, 25832]),
     st.sampled_from([None, ("Point",), ("LineString", "MultiLineString"), ("Polygon", "MultiPolygon")]),
 )
@@ -441,8 +453,7 @@ def test_the_vectorised_check_for_files_agrees_with_the_single_geometry_check(po
     import pyproj
     import shapely
 
-    stored, messages = validate_geometries([shapely.Point(p) for p in points], pyproj.CRS.from_epsg(4326),
-                                           ("Point",))
+    stored, messages = validate_geometries([shapely.Point(p) for p in points], pyproj.CRS.from_epsg(4326), ("Point",))
     for point, row_stored, row_message in zip(points, stored, messages):
         try:
             single = validate_geometry(Point(*point, srid=4326), ("Point",))
@@ -458,52 +469,88 @@ def test_the_vectorised_check_for_files_agrees_with_the_single_geometry_check(po
 SECTORS = ("industry", "agriculture")
 COMMITTED = ("signed", "active", "completed")  # README: committed = signed, active, completed
 STATUSES = ("dialogue", *COMMITTED, "cancelled")
-MEASURE_TYPES = ("energy_efficiency", "fuel_switch", "electrification", "surplus_heat", "biogas", "land_use",
-                 "feed_additive", "biochar")
+MEASURE_TYPES = (
+    "energy_efficiency",
+    "fuel_switch",
+    "electrification",
+    "surplus_heat",
+    "biogas",
+    "land_use",
+    "feed_additive",
+    "biochar",
+)
 TRAJECTORY_YEARS = range(2023, 2031)
 THIS_YEAR = timezone.localdate().year
 # Reports for recent years, and for next year (which the figures leave out until it comes).
 REPORT_YEARS = (THIS_YEAR + 1, THIS_YEAR, THIS_YEAR - 1, THIS_YEAR - 3)
 
 rarely = st.sampled_from([False, False, False, True])  # archived: a quarter of the rows
-tonnes = st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2, allow_nan=False,
-                     allow_infinity=False)
+tonnes = st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
 def scenarios(draw):
     """Organisations (companies and farms), partnerships with one or more of them, measures, shared sites, reports."""
     organisations = draw(st.lists(st.sampled_from(["company", "farm"]), min_size=1, max_size=3))
-    partnerships = draw(st.lists(st.fixed_dictionaries({
-        "sector": st.sampled_from(SECTORS),
-        "status": st.sampled_from(STATUSES + ("dialogue",)),  # dialogue twice: pipeline as often as committed
-        "archived": rarely,
-        "members": st.sets(st.integers(0, len(organisations) - 1), min_size=1),
-    }), min_size=1, max_size=5))
+    partnerships = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "sector": st.sampled_from(SECTORS),
+                    "status": st.sampled_from(
+                        STATUSES + ("dialogue",)
+                    ),  # dialogue twice: pipeline as often as committed
+                    "archived": rarely,
+                    "members": st.sets(st.integers(0, len(organisations) - 1), min_size=1),
+                }
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
     site_count = draw(st.integers(0, 2))
-    measures = draw(st.lists(st.fixed_dictionaries({
-        "partnership": st.integers(0, len(partnerships) - 1),
-        "tonnes": tonnes,
-        "first_year": st.integers(2020, 2035),
-        "measure_type": st.sampled_from(MEASURE_TYPES),
-        "archived": rarely,
-        "site": st.none() if not site_count else st.one_of(st.none(), st.integers(0, site_count - 1)),
-    }), min_size=1, max_size=10))
+    measures = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "partnership": st.integers(0, len(partnerships) - 1),
+                    "tonnes": tonnes,
+                    "first_year": st.integers(2020, 2035),
+                    "measure_type": st.sampled_from(MEASURE_TYPES),
+                    "archived": rarely,
+                    "site": st.none() if not site_count else st.one_of(st.none(), st.integers(0, site_count - 1)),
+                }
+            ),
+            min_size=1,
+            max_size=10,
+        )
+    )
     realised = []
     if measures:
-        reports = draw(st.dictionaries(
-            st.tuples(st.integers(0, len(measures) - 1), st.sampled_from(REPORT_YEARS)),
-            tonnes, min_size=1, max_size=6))
+        reports = draw(
+            st.dictionaries(
+                st.tuples(st.integers(0, len(measures) - 1), st.sampled_from(REPORT_YEARS)),
+                tonnes,
+                min_size=1,
+                max_size=6,
+            )
+        )
         realised = [{"measure": m, "year": year, "tonnes": t} for (m, year), t in sorted(reports.items())]
-    return {"organisations": organisations, "partnerships": partnerships, "sites": site_count,
-            "measures": measures, "realised": realised}
+    return {
+        "organisations": organisations,
+        "partnerships": partnerships,
+        "sites": site_count,
+        "measures": measures,
+        "realised": realised,
+    }
 
 
 def build(scenario) -> dict:
     from partnerships.models import RealisedReduction
 
-    organisations = [make_organisation(name=f"Org {i}", cvr="", kind=kind)
-                     for i, kind in enumerate(scenario["organisations"])]
+    organisations = [
+        make_organisation(name=f"Org {i}", cvr="", kind=kind) for i, kind in enumerate(scenario["organisations"])
+    ]
     sites = [make_site(name=f"Shared site {i}") for i in range(scenario["sites"])]
     partnerships = []
     for i, spec in enumerate(scenario["partnerships"]):
@@ -512,12 +559,20 @@ def build(scenario) -> dict:
     measures = []
     for i, spec in enumerate(scenario["measures"]):
         site = sites[spec["site"]] if spec["site"] is not None else None
-        measures.append(make_measure(partnerships[spec["partnership"]], tonnes=str(spec["tonnes"]),
-                                     first_year=spec["first_year"], measure_type=spec["measure_type"],
-                                     energy_site=site, title=f"M{i}"))
+        measures.append(
+            make_measure(
+                partnerships[spec["partnership"]],
+                tonnes=str(spec["tonnes"]),
+                first_year=spec["first_year"],
+                measure_type=spec["measure_type"],
+                energy_site=site,
+                title=f"M{i}",
+            )
+        )
     for spec in scenario["realised"]:
-        RealisedReduction.objects.create(measure=measures[spec["measure"]], year=spec["year"],
-                                         realised_t=spec["tonnes"])
+        RealisedReduction.objects.create(
+            measure=measures[spec["measure"]], year=spec["year"], realised_t=spec["tonnes"]
+        )
     # archive last, as people do: the rows stay, with their history
     for spec, measure in zip(scenario["measures"], measures):
         if spec["archived"]:
@@ -543,8 +598,11 @@ def expected_figures(scenario) -> dict:
     """Every tonne figure of progress_totals, recomputed from the scenario itself."""
     figures = {}
     for sector in SECTORS:
-        rows = [(i, m, counted(scenario, i)) for i, m in enumerate(scenario["measures"])
-                if scenario["partnerships"][m["partnership"]]["sector"] == sector and counted(scenario, i)]
+        rows = [
+            (i, m, counted(scenario, i))
+            for i, m in enumerate(scenario["measures"])
+            if scenario["partnerships"][m["partnership"]]["sector"] == sector and counted(scenario, i)
+        ]
         committed = [m for _, m, bucket in rows if bucket == "committed"]
         pipeline = [m for _, m, bucket in rows if bucket == "pipeline"]
         by_status = {}
@@ -563,8 +621,10 @@ def expected_figures(scenario) -> dict:
             "measures_committed": len(committed),
             "measures_pipeline": len(pipeline),
             "by_status": {status: float(t) for status, t in sorted(by_status.items())},
-            "trajectory": {str(y): float(sum((m["tonnes"] for m in committed if m["first_year"] <= y), Decimal(0)))
-                           for y in TRAJECTORY_YEARS},
+            "trajectory": {
+                str(y): float(sum((m["tonnes"] for m in committed if m["first_year"] <= y), Decimal(0)))
+                for y in TRAJECTORY_YEARS
+            },
             "realised_tonnes": float(realised_by_year.get(latest, Decimal(0))),
             "realised_year": latest,
             "realised_by_year": {str(y): float(t) for y, t in sorted(realised_by_year.items())},
@@ -573,9 +633,23 @@ def expected_figures(scenario) -> dict:
 
 
 def tonne_figures(totals) -> dict:
-    return {sector: {key: totals[sector][key] for key in (
-        "committed_tonnes", "pipeline_tonnes", "measures_committed", "measures_pipeline", "by_status",
-        "trajectory", "realised_tonnes", "realised_year", "realised_by_year")} for sector in SECTORS}
+    return {
+        sector: {
+            key: totals[sector][key]
+            for key in (
+                "committed_tonnes",
+                "pipeline_tonnes",
+                "measures_committed",
+                "measures_pipeline",
+                "by_status",
+                "trajectory",
+                "realised_tonnes",
+                "realised_year",
+                "realised_by_year",
+            )
+        }
+        for sector in SECTORS
+    }
 
 
 def expected_breakdown(scenario) -> dict:
@@ -586,8 +660,10 @@ def expected_breakdown(scenario) -> dict:
             sector = scenario["partnerships"][m["partnership"]]["sector"]
             cell = breakdown[sector].setdefault(m["measure_type"], {"committed": Decimal(0), "pipeline": Decimal(0)})
             cell[bucket] += m["tonnes"]
-    return {sector: {t: {b: float(v) for b, v in cell.items()} for t, cell in types.items()}
-            for sector, types in breakdown.items()}
+    return {
+        sector: {t: {b: float(v) for b, v in cell.items()} for t, cell in types.items()}
+        for sector, types in breakdown.items()
+    }
 
 
 class Rollback:
@@ -632,25 +708,34 @@ def test_totals_are_the_counting_rule_applied_to_the_rows(scenario):
         for sector in SECTORS:
             figures = totals[sector]
             # never negative
-            numbers = [figures["committed_tonnes"], figures["pipeline_tonnes"], figures["realised_tonnes"],
-                       *figures["by_status"].values(), *figures["trajectory"].values()]
+            numbers = [
+                figures["committed_tonnes"],
+                figures["pipeline_tonnes"],
+                figures["realised_tonnes"],
+                *figures["by_status"].values(),
+                *figures["trajectory"].values(),
+            ]
             assert all(n >= 0 for n in numbers)
             # the parts add up to the whole
-            assert sum(as_decimal(v) for v in figures["by_status"].values()) == \
-                as_decimal(figures["committed_tonnes"]) + as_decimal(figures["pipeline_tonnes"])
+            assert sum(as_decimal(v) for v in figures["by_status"].values()) == as_decimal(
+                figures["committed_tonnes"]
+            ) + as_decimal(figures["pipeline_tonnes"])
             for bucket in ("committed", "pipeline"):
-                assert sum((as_decimal(cell[bucket]) for cell in measure_type_breakdown()[sector].values()),
-                           Decimal(0)) == as_decimal(figures[f"{bucket}_tonnes"])
+                assert sum(
+                    (as_decimal(cell[bucket]) for cell in measure_type_breakdown()[sector].values()), Decimal(0)
+                ) == as_decimal(figures[f"{bucket}_tonnes"])
                 behind = measures_behind(sector=sector, bucket=bucket)
-                assert sum((r["annual_reduction_t"] for r in behind), Decimal(0)) == \
-                    as_decimal(figures[f"{bucket}_tonnes"])
+                assert sum((r["annual_reduction_t"] for r in behind), Decimal(0)) == as_decimal(
+                    figures[f"{bucket}_tonnes"]
+                )
             # the trajectory never falls, and reaches the committed total of measures in effect by 2030
             path = [as_decimal(v) for v in figures["trajectory"].values()]
             assert path == sorted(path) and path[-1] <= as_decimal(figures["committed_tonnes"])
 
         # sectors add up to the grand total counted with the ORM
-        overall = Measure.objects.filter(archived_at=None, partnership__archived_at=None,
-                                         partnership__status__in=COMMITTED).aggregate(t=Sum("annual_reduction_t"))
+        overall = Measure.objects.filter(
+            archived_at=None, partnership__archived_at=None, partnership__status__in=COMMITTED
+        ).aggregate(t=Sum("annual_reduction_t"))
         assert sum(as_decimal(totals[s]["committed_tonnes"]) for s in SECTORS) == (overall["t"] or 0)
 
         # read back through the history tables at the end of today: the same figures
@@ -678,22 +763,30 @@ def test_links_that_carry_no_tonnes_never_change_a_total(scenario, data):
             members = set(partnership.memberships.values_list("organisation_id", flat=True))
             for organisation in [*created["organisations"], extra]:
                 if organisation.pk not in members:
-                    PartnershipOrganisation.objects.create(partnership=partnership, organisation=organisation,
-                                                           role="partner")
+                    PartnershipOrganisation.objects.create(
+                        partnership=partnership, organisation=organisation, role="partner"
+                    )
         for organisation in Organisation.objects.all():
-            site = OrganisationSite(organisation=organisation, name="Factory", location=Point(556_100, 6_322_800,
-                                                                                                srid=25832))
+            site = OrganisationSite(
+                organisation=organisation, name="Factory", location=Point(556_100, 6_322_800, srid=25832)
+            )
             site.full_clean()
             site.save()
         shared = make_site(name="Biogas plant shared by everyone")
         make_site(name="Planned solar park without a measure", site_type="solar")
-        symbiosis = HeatSymbiosis(name="Cement works heat", source_description="kiln", receiving_network="Aalborg",
-                                  capacity_mw=1, heat_mwh_per_yr=1000,
-                                  pipe_route=LineString((556_000, 6_322_900), (557_000, 6_323_500), srid=25832))
+        symbiosis = HeatSymbiosis(
+            name="Cement works heat",
+            source_description="kiln",
+            receiving_network="Aalborg",
+            capacity_mw=1,
+            heat_mwh_per_yr=1000,
+            pipe_route=LineString((556_000, 6_322_900), (557_000, 6_323_500), srid=25832),
+        )
         symbiosis.full_clean()
         symbiosis.save()
-        relink = data.draw(st.lists(st.booleans(), min_size=len(created["measures"]),
-                                    max_size=len(created["measures"])))
+        relink = data.draw(
+            st.lists(st.booleans(), min_size=len(created["measures"]), max_size=len(created["measures"]))
+        )
         for measure, to_symbiosis in zip(created["measures"], relink):
             measure.refresh_from_db()
             if to_symbiosis:
@@ -717,15 +810,21 @@ def test_adding_a_measure_adds_exactly_its_tonnes_where_it_counts_and_nothing_el
         before = progress_totals()
         index = data.draw(st.integers(0, len(created["partnerships"]) - 1), label="partnership")
         added, archived = data.draw(tonnes, label="tonnes"), data.draw(st.booleans(), label="archived")
-        measure = make_measure(created["partnerships"][index], tonnes=str(added),
-                               first_year=data.draw(st.integers(2020, 2035), label="first_year"))
+        measure = make_measure(
+            created["partnerships"][index],
+            tonnes=str(added),
+            first_year=data.draw(st.integers(2020, 2035), label="first_year"),
+        )
         if archived:
             measure.delete()
         after = progress_totals()
 
         spec = scenario["partnerships"][index]
-        bucket = None if archived or spec["archived"] else (
-            "committed" if spec["status"] in COMMITTED else "pipeline" if spec["status"] == "dialogue" else None)
+        bucket = (
+            None
+            if archived or spec["archived"]
+            else ("committed" if spec["status"] in COMMITTED else "pipeline" if spec["status"] == "dialogue" else None)
+        )
         for sector in SECTORS:
             for b in ("committed", "pipeline"):
                 grown = as_decimal(after[sector][f"{b}_tonnes"]) - as_decimal(before[sector][f"{b}_tonnes"])
@@ -747,10 +846,14 @@ def test_archiving_removes_exactly_those_tonnes_and_restoring_brings_them_back(s
         created = build(scenario)
         before = tonne_figures(progress_totals())
         # archive more measures and partnerships (already archived ones stay archived)
-        more_measures = data.draw(st.lists(st.booleans(), min_size=len(created["measures"]),
-                                           max_size=len(created["measures"])), label="archive measures")
-        more_partnerships = data.draw(st.lists(st.booleans(), min_size=len(created["partnerships"]),
-                                               max_size=len(created["partnerships"])), label="archive partnerships")
+        more_measures = data.draw(
+            st.lists(st.booleans(), min_size=len(created["measures"]), max_size=len(created["measures"])),
+            label="archive measures",
+        )
+        more_partnerships = data.draw(
+            st.lists(st.booleans(), min_size=len(created["partnerships"]), max_size=len(created["partnerships"])),
+            label="archive partnerships",
+        )
         archived = {"measures": [], "partnerships": []}
         for kind, flags in (("measures", more_measures), ("partnerships", more_partnerships)):
             for i, (obj, flag) in enumerate(zip(created[kind], flags)):
@@ -760,10 +863,14 @@ def test_archiving_removes_exactly_those_tonnes_and_restoring_brings_them_back(s
                     archived[kind].append(i)
         now_archived = {
             **scenario,
-            "measures": [{**m, "archived": m["archived"] or i in archived["measures"]}
-                         for i, m in enumerate(scenario["measures"])],
-            "partnerships": [{**p, "archived": p["archived"] or i in archived["partnerships"]}
-                             for i, p in enumerate(scenario["partnerships"])],
+            "measures": [
+                {**m, "archived": m["archived"] or i in archived["measures"]}
+                for i, m in enumerate(scenario["measures"])
+            ],
+            "partnerships": [
+                {**p, "archived": p["archived"] or i in archived["partnerships"]}
+                for i, p in enumerate(scenario["partnerships"])
+            ],
         }
         assert tonne_figures(progress_totals()) == expected_figures(now_archived)
 

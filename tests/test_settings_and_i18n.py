@@ -1,4 +1,5 @@
 """Configuration from the environment, and the Danish translation."""
+
 import os
 import subprocess
 import sys
@@ -14,8 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def django_check(**env):
-    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
 
 
 def test_production_refuses_the_development_secret_key():
@@ -31,10 +38,19 @@ def test_production_starts_with_a_real_secret_key():
 
 
 def test_deploy_checks_are_clean_with_production_settings():
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "kR7#pL2@vQ9&zM4!wX8^" * 4,
-                                 "DJANGO_ALLOWED_HOSTS": "registry.example"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "kR7#pL2@vQ9&zM4!wX8^" * 4,
+            "DJANGO_ALLOWED_HOSTS": "registry.example",
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -53,7 +69,16 @@ def test_validation_messages_come_in_danish():
 
 def test_language_code_is_configurable():
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
-                               "django.setup(); from django.conf import settings; print(settings.LANGUAGE_CODE)"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "DJANGO_LANGUAGE_CODE": "da"}, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
+            "django.setup(); from django.conf import settings; print(settings.LANGUAGE_CODE)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_LANGUAGE_CODE": "da"},
+        timeout=60,
+    )
     assert result.stdout.strip() == "da"

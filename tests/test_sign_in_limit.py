@@ -1,4 +1,5 @@
 """Sign-in rate limit: too many failures for a user name or from an address refuse sign-in for a while."""
+
 from datetime import timedelta
 
 import pytest
@@ -34,8 +35,10 @@ def test_the_right_password_is_refused_after_five_failures_and_the_page_says_why
     fail(5)
     response, signed_in = sign_in("planner", "correct horse battery")
     assert not signed_in
-    assert "Too many failed sign-ins for this user name or from this address. Try again in 15 minutes." in \
-        response.content.decode()
+    assert (
+        "Too many failed sign-ins for this user name or from this address. Try again in 15 minutes."
+        in response.content.decode()
+    )
     # from another address too: the limit is on the user name
     assert not sign_in("planner", "correct horse battery", address="10.0.0.2")[1]
     # and no other path gets to try the password
@@ -74,7 +77,8 @@ def test_behind_a_proxy_the_named_header_gives_the_address(planner, settings):
     settings.SIGN_IN_FAILURE_LIMIT_PER_ADDRESS = 3
     for n in range(3):
         Client(REMOTE_ADDR="10.9.9.9", HTTP_X_REAL_IP="198.51.100.4").post(
-            LOGIN, {"username": f"guess{n}", "password": "x"})
+            LOGIN, {"username": f"guess{n}", "password": "x"}
+        )
     assert set(SignInFailure.objects.values_list("address", flat=True)) == {"198.51.100.4"}
     client = Client(REMOTE_ADDR="10.9.9.9", HTTP_X_REAL_IP="198.51.100.5")  # same proxy, another person
     client.post(LOGIN, {"username": "planner", "password": "correct horse battery"})

@@ -1,4 +1,5 @@
 """The half-yearly status report: one button and one command, opened by the real LibreOffice and poppler."""
+
 import csv
 import subprocess
 
@@ -12,10 +13,20 @@ def libreoffice_csv(xlsx_path, out_dir) -> dict[str, list[list[str]]]:
     """Every sheet of the workbook as LibreOffice computes it (formulas evaluated), by sheet name."""
     profile = out_dir / "lo-profile"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,UTF8,1,,0,false,true,false,false,false,-1",
-         "--outdir", str(out_dir), str(xlsx_path)],
-        check=True, capture_output=True, timeout=120,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,UTF8,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(out_dir),
+            str(xlsx_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     sheets = {}
     for path in out_dir.glob(f"{xlsx_path.stem}-*.csv"):
@@ -37,14 +48,20 @@ def test_the_excel_report_opens_in_libreoffice_with_the_dashboard_numbers(viewer
     path = tmp_path / "report.xlsx"
     path.write_bytes(response.content)
     sheets = libreoffice_csv(path, tmp_path)
-    assert {"Summary", "Industry", "Agriculture", "Partnerships signed", "Realised", "International",
-            "Funding"} <= set(sheets)
+    assert {"Summary", "Industry", "Agriculture", "Partnerships signed", "Realised", "International", "Funding"} <= set(
+        sheets
+    )
 
     summary = {row[0]: row for row in sheets["Summary"] if row}
     industry = summary["Industry: reduction potential by 2030 (t CO2e/yr)"]
-    assert [float(v) for v in industry[1:5]] == pytest.approx([
-        api["industry"]["target_tonnes"], api["industry"]["committed_tonnes"], api["industry"]["pipeline_tonnes"],
-        api["industry"]["realised_tonnes"]])
+    assert [float(v) for v in industry[1:5]] == pytest.approx(
+        [
+            api["industry"]["target_tonnes"],
+            api["industry"]["committed_tonnes"],
+            api["industry"]["pipeline_tonnes"],
+            api["industry"]["realised_tonnes"],
+        ]
+    )
     agriculture = summary["Agriculture: reduction potential by 2030 (t CO2e/yr)"]
     assert float(agriculture[2]) == pytest.approx(api["agriculture"]["committed_tonnes"])
     assert summary["As of"][1] == api["as_of"]
@@ -52,7 +69,8 @@ def test_the_excel_report_opens_in_libreoffice_with_the_dashboard_numbers(viewer
     # the rows behind each figure add up (LibreOffice evaluates our SUM formulas) to the figure
     totals = [row for row in sheets["Industry"] if row and row[0] == "Total of the rows"]
     assert [float(row[3]) for row in totals] == pytest.approx(
-        [api["industry"]["committed_tonnes"], api["industry"]["pipeline_tonnes"]])
+        [api["industry"]["committed_tonnes"], api["industry"]["pipeline_tonnes"]]
+    )
     measure_rows = [row for row in sheets["Agriculture"] if len(row) > 2 and row[2] in Measure.MeasureType.values]
     assert len(measure_rows) == api["agriculture"]["measures_committed"] + api["agriculture"]["measures_pipeline"]
     funding_total = [row for row in sheets["Funding"] if row and row[0] == "Total of the rows"][0]
@@ -65,8 +83,7 @@ def test_the_pdf_report_shows_the_figures_and_charts(viewer, tmp_path):
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert f"{api['industry']['committed_tonnes']:,.0f}" in text
     assert f"{api['agriculture']['pipeline_tonnes']:,.0f}" in text
     assert "Partnerships signed per year" in text

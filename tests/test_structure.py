@@ -1,5 +1,6 @@
 """The house's shape: small modules and functions (../shared/style.md), apps depending one way (import-linter in
 `make lint` checks the direction; this checks it too, so a cycle fails the tests as well as the lint)."""
+
 import ast
 from pathlib import Path
 
@@ -54,9 +55,21 @@ def test_apps_import_each_other_one_way_only():
     assert cycles == []
 
 
-@pytest.mark.parametrize("low, high", [("core", "gis"), ("core", "registry"), ("access", "registry"),
-                                       ("gis", "registry"), ("registry", "partnerships"), ("gis", "publish")])
+@pytest.mark.parametrize(
+    "low, high",
+    [
+        ("core", "gis"),
+        ("core", "registry"),
+        ("access", "registry"),
+        ("gis", "registry"),
+        ("registry", "partnerships"),
+        ("gis", "publish"),
+    ],
+)
 def test_a_lower_app_never_imports_a_higher_one(low, high):
-    importers = [str(path.relative_to(ROOT)) for app, path in modules()
-                 if app == low and high in imported_apps(ast.parse(path.read_text(encoding="utf-8")))]
+    importers = [
+        str(path.relative_to(ROOT))
+        for app, path in modules()
+        if app == low and high in imported_apps(ast.parse(path.read_text(encoding="utf-8")))
+    ]
     assert importers == []

@@ -26,8 +26,12 @@ def viewer(role_users):
 def sites(db):
     return {
         "wind": make_site(name="Vindmølle Nørhalne", site_type="wind", geometry=Point(9.92, 57.05, srid=4326)),
-        "solar": make_site(name="Solpark Sønderholm", site_type="solar", planning_status="approved",
-                           geometry=Point(9.93, 57.045, srid=4326)),
+        "solar": make_site(
+            name="Solpark Sønderholm",
+            site_type="solar",
+            planning_status="approved",
+            geometry=Point(9.93, 57.045, srid=4326),
+        ),
     }
 
 
@@ -72,8 +76,11 @@ def test_an_edited_site_is_never_served_stale(viewer, role_users, sites):
     assert viewer.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304  # cached and unchanged
     editor = APIClient()
     editor.force_authenticate(role_users["editor"])
-    moved = editor.patch(f"/api/sites/{sites['wind'].pk}/", {"type": "Feature", "properties": {},
-                         "geometry": {"type": "Point", "coordinates": [10.3, 57.3]}}, format="json")
+    moved = editor.patch(
+        f"/api/sites/{sites['wind'].pk}/",
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [10.3, 57.3]}},
+        format="json",
+    )
     assert moved.status_code == 200
     after = viewer.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert after.status_code == 200 and after["ETag"] != first["ETag"]

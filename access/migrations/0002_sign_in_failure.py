@@ -5,23 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
-    dependencies = [
-        ('access', '0001_initial'),
-    ]
+    dependencies = [("access", "0001_initial")]
 
     operations = [
         migrations.CreateModel(
-            name='SignInFailure',
+            name="SignInFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(db_index=True, max_length=150, verbose_name='user name')),
-                ('address', models.GenericIPAddressField(blank=True, db_index=True, null=True, verbose_name='address')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("username", models.CharField(db_index=True, max_length=150, verbose_name="user name")),
+                ("address", models.GenericIPAddressField(blank=True, db_index=True, null=True, verbose_name="address")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="at")),
             ],
-            options={
-                'verbose_name': 'failed sign-in',
-                'verbose_name_plural': 'failed sign-ins',
-            },
-        ),
+            options={"verbose_name": "failed sign-in", "verbose_name_plural": "failed sign-ins"},
+        )
     ]

@@ -5,25 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4, unique=True, verbose_name='municipality code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=25832, verbose_name='boundary')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=4, unique=True, verbose_name="municipality code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("geom", django.contrib.gis.db.models.fields.MultiPolygonField(srid=25832, verbose_name="boundary")),
             ],
-            options={
-                'verbose_name': 'municipality',
-                'verbose_name_plural': 'municipalities',
-                'ordering': ['code'],
-            },
-        ),
+            options={"verbose_name": "municipality", "verbose_name_plural": "municipalities", "ordering": ["code"]},
+        )
     ]

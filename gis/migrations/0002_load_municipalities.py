@@ -1,4 +1,5 @@
 """Load the Danish municipality boundaries shipped in gis/data (see gis/data/build.py)."""
+
 from pathlib import Path
 
 from django.db import migrations

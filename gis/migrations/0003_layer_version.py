@@ -4,20 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
-    dependencies = [
-        ('geo', '0002_load_municipalities'),
-    ]
+    dependencies = [("geo", "0002_load_municipalities")]
 
     operations = [
         migrations.CreateModel(
-            name='LayerVersion',
+            name="LayerVersion",
             fields=[
-                ('layer', models.CharField(max_length=30, primary_key=True, serialize=False)),
-                ('version', models.BigIntegerField(default=0)),
+                ("layer", models.CharField(max_length=30, primary_key=True, serialize=False)),
+                ("version", models.BigIntegerField(default=0)),
             ],
-            options={
-                'verbose_name': 'map layer version',
-            },
-        ),
+            options={"verbose_name": "map layer version"},
+        )
     ]

@@ -1,11 +1,16 @@
 """Statement-level triggers that bump geo_layerversion whenever a table behind a map layer changes."""
+
 from django.db import migrations
 
 LAYER_TABLES = {
     "sites": ["registry_energysite"],
     "symbioses": ["registry_heatsymbiosis"],
-    "partnerships": ["partnerships_climatepartnership", "partnerships_partnershiporganisation",
-                     "registry_organisationsite", "registry_organisation"],
+    "partnerships": [
+        "partnerships_climatepartnership",
+        "partnerships_partnershiporganisation",
+        "registry_organisationsite",
+        "registry_organisation",
+    ],
 }
 
 FUNCTION = """
@@ -20,17 +25,23 @@ END $$;
 def forwards_sql():
     statements = [FUNCTION]
     for layer, tables in LAYER_TABLES.items():
-        statements.append(f"INSERT INTO geo_layerversion (layer, version) VALUES ('{layer}', 1) ON CONFLICT DO NOTHING;")
+        statements.append(
+            f"INSERT INTO geo_layerversion (layer, version) VALUES ('{layer}', 1) ON CONFLICT DO NOTHING;"
+        )
         for table in tables:
             statements.append(
                 f"CREATE TRIGGER {table}_bumps_{layer} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION geo_bump_layer_version('{layer}');")
+                f"FOR EACH STATEMENT EXECUTE FUNCTION geo_bump_layer_version('{layer}');"
+            )
     return "\n".join(statements)
 
 
 def backwards_sql():
-    drops = [f"DROP TRIGGER IF EXISTS {table}_bumps_{layer} ON {table};"
-             for layer, tables in LAYER_TABLES.items() for table in tables]
+    drops = [
+        f"DROP TRIGGER IF EXISTS {table}_bumps_{layer} ON {table};"
+        for layer, tables in LAYER_TABLES.items()
+        for table in tables
+    ]
     return "\n".join([*drops, "DROP FUNCTION IF EXISTS geo_bump_layer_version();", "DELETE FROM geo_layerversion;"])
 
 

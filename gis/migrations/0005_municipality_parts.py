@@ -5,6 +5,7 @@ points against it costs seconds. Subdivided into parts of at most 128 vertices w
 own spatial index, the same lookup is an index probe and a tiny polygon test. The view is
 refreshed by a trigger whenever the boundaries change.
 """
+
 from django.db import migrations
 
 FORWARDS = """

@@ -5,6 +5,7 @@ columns and written in bulk (imports.bulk). The other kinds are tens of rows tou
 a few each; they go through the models' own full_clean() row by row, so the rules are the same as
 in the forms and the API.
 """
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -109,8 +110,9 @@ def text_spec(name, label, max_length, aliases=(), required=False) -> FieldSpec:
 
 
 def external_id_spec(*aliases) -> FieldSpec:
-    return text_spec("external_id", _("external id"), 100,
-                     ("id", "ekstern_id", "external_key", "noegle", "key", *aliases))
+    return text_spec(
+        "external_id", _("external id"), 100, ("id", "ekstern_id", "external_key", "noegle", "key", *aliases)
+    )
 
 
 class RecordByRecordImport(ImportKind):
@@ -217,8 +219,9 @@ def save_checked(instance, context, field_names: dict[str, str] | None = None) -
 def find_record(model, row, **natural_key):
     """The record a row speaks about: by external id when the file has one, else by its natural key."""
     key = row.get("external_id")
-    return (model.objects.filter(external_id=key).first() if has_value(key)
-            else model.objects.filter(**natural_key).first())
+    return (
+        model.objects.filter(external_id=key).first() if has_value(key) else model.objects.filter(**natural_key).first()
+    )
 
 
 def link_organisation(instance, attribute: str, row, cvr_field: str) -> bool:
@@ -227,8 +230,15 @@ def link_organisation(instance, attribute: str, row, cvr_field: str) -> bool:
         return False
     organisation = Organisation.objects.filter(cvr=row[cvr_field]).first()
     if organisation is None:
-        raise RowRejected([(cvr_field, _("No organisation with CVR %(cvr)s in the registry; add it "
-                                         "(or import partnerships) first.") % {"cvr": row[cvr_field]})])
+        raise RowRejected(
+            [
+                (
+                    cvr_field,
+                    _("No organisation with CVR %(cvr)s in the registry; add it (or import partnerships) first.")
+                    % {"cvr": row[cvr_field]},
+                )
+            ]
+        )
     if getattr(instance, f"{attribute}_id") == organisation.pk:
         return False
     setattr(instance, attribute, organisation)

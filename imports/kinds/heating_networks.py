@@ -1,4 +1,5 @@
 """Heating networks: district heating supply areas or pipes, where the heat opportunities' heat would go."""
+
 from django.utils.translation import gettext as _
 
 from registry.models import HeatingNetwork, HeatSymbiosis
@@ -22,13 +23,26 @@ class HeatingNetworksImport(KeyedByIdOrName):
     def fields(self):
         return [
             external_id_spec("net_id", "network_id", "omraade_id", "forsyningsomraade_id"),
-            text_spec("name", _("name"), 200, ("navn", "title", "titel", "omraade", "forsyningsomraade",
-                                               "fjernvarmeomraade", "network", "net"), required=True),
+            text_spec(
+                "name",
+                _("name"),
+                200,
+                ("navn", "title", "titel", "omraade", "forsyningsomraade", "fjernvarmeomraade", "network", "net"),
+                required=True,
+            ),
             FieldSpec("operator_cvr", _("CVR number"), parse_cvr, ("cvr", "cvr_nr", "selskab_cvr", "operator")),
-            FieldSpec("network_kind", _("network kind"), parse_choice(HeatSymbiosis.NetworkKind, NETWORK_KIND_SYNONYMS),
-                      ("nettype", "network_type", "type")),
-            FieldSpec("supply_temperature_c", _("supply temperature (°C)"), parse_decimal(1, 5, allow_negative=True),
-                      ("temperatur", "temperature", "fremloebstemperatur", "fremloeb", "temp_c")),
+            FieldSpec(
+                "network_kind",
+                _("network kind"),
+                parse_choice(HeatSymbiosis.NetworkKind, NETWORK_KIND_SYNONYMS),
+                ("nettype", "network_type", "type"),
+            ),
+            FieldSpec(
+                "supply_temperature_c",
+                _("supply temperature (°C)"),
+                parse_decimal(1, 5, allow_negative=True),
+                ("temperatur", "temperature", "fremloebstemperatur", "fremloeb", "temp_c"),
+            ),
             text_spec("description", _("description"), 10_000, ("beskrivelse", "note", "noter")),
             text_spec("data_source", _("data source"), 300, ("datakilde", "source")),
         ]

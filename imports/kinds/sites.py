@@ -1,4 +1,5 @@
 """Energy sites: a register of turbines or parks, checked on whole columns and written in bulk (imports.bulk)."""
+
 import hashlib
 
 import numpy as np
@@ -25,29 +26,85 @@ class SitesImport(ImportKind):
 
     def fields(self):
         return [
-            external_id_spec("gsrn", "moellenummer", "moellenummer_gsrn", "anlaegs_id", "anlaeg_id", "site_id",
-                             "gppd_idnr", "projekt_id", "project_id"),
-            text_spec("name", _("name"), 200, ("navn", "title", "titel", "anlaegsnavn", "projektnavn", "project",
-                                                "projekt", "site_name")),
-            FieldSpec("site_type", _("type"), parse_choice(EnergySite.SiteType, SITE_TYPE_SYNONYMS),
-                      ("type", "anlaegstype", "teknologi", "technology", "primary_fuel", "kind"), required=True),
-            FieldSpec("planning_status", _("planning status"),
-                      parse_choice(EnergySite.PlanningStatus, PLANNING_STATUS_SYNONYMS),
-                      ("status", "planstatus", "planlaegningsstatus", "projektstatus")),
-            FieldSpec("capacity", _("capacity"), parse_decimal(3, 14),
-                      ("capacity_mw", "kapacitet", "kapacitet_mw", "effekt", "effekt_mw", "mw", "installed_mw"),
-                      scaled_aliases={"capacity_kw": 0.001, "capacitykw": 0.001, "kapacitet_kw": 0.001,
-                                      "effekt_kw": 0.001, "kw": 0.001, "installed_kw": 0.001}),
-            FieldSpec("capacity_unit", _("capacity unit"), parse_choice(EnergySite.CapacityUnit),
-                      ("unit", "enhed", "kapacitet_enhed")),
-            FieldSpec("operator_cvr", _("operator CVR"), parse_cvr,
-                      ("cvr", "cvr_nr", "cvr_nummer", "ejer_cvr", "owner_cvr", "operatoer_cvr")),
-            FieldSpec("commissioning_year", _("commissioning year"), parse_year(MIN_COMMISSIONING_YEAR, MAX_YEAR),
-                      ("idriftsat", "idriftsaettelsesaar", "idriftsaettelse", "commissioning_year", "year",
-                       "aar", "dato_for_oprindelig_nettilslutning", "nettilslutning", "commissioned",
-                       "tilslutningsdato")),
-            text_spec("description", _("description"), 10_000, ("beskrivelse", "note", "noter", "bemaerkning",
-                                                                 "comment", "kommentar")),
+            external_id_spec(
+                "gsrn",
+                "moellenummer",
+                "moellenummer_gsrn",
+                "anlaegs_id",
+                "anlaeg_id",
+                "site_id",
+                "gppd_idnr",
+                "projekt_id",
+                "project_id",
+            ),
+            text_spec(
+                "name",
+                _("name"),
+                200,
+                ("navn", "title", "titel", "anlaegsnavn", "projektnavn", "project", "projekt", "site_name"),
+            ),
+            FieldSpec(
+                "site_type",
+                _("type"),
+                parse_choice(EnergySite.SiteType, SITE_TYPE_SYNONYMS),
+                ("type", "anlaegstype", "teknologi", "technology", "primary_fuel", "kind"),
+                required=True,
+            ),
+            FieldSpec(
+                "planning_status",
+                _("planning status"),
+                parse_choice(EnergySite.PlanningStatus, PLANNING_STATUS_SYNONYMS),
+                ("status", "planstatus", "planlaegningsstatus", "projektstatus"),
+            ),
+            FieldSpec(
+                "capacity",
+                _("capacity"),
+                parse_decimal(3, 14),
+                ("capacity_mw", "kapacitet", "kapacitet_mw", "effekt", "effekt_mw", "mw", "installed_mw"),
+                scaled_aliases={
+                    "capacity_kw": 0.001,
+                    "capacitykw": 0.001,
+                    "kapacitet_kw": 0.001,
+                    "effekt_kw": 0.001,
+                    "kw": 0.001,
+                    "installed_kw": 0.001,
+                },
+            ),
+            FieldSpec(
+                "capacity_unit",
+                _("capacity unit"),
+                parse_choice(EnergySite.CapacityUnit),
+                ("unit", "enhed", "kapacitet_enhed"),
+            ),
+            FieldSpec(
+                "operator_cvr",
+                _("operator CVR"),
+                parse_cvr,
+                ("cvr", "cvr_nr", "cvr_nummer", "ejer_cvr", "owner_cvr", "operatoer_cvr"),
+            ),
+            FieldSpec(
+                "commissioning_year",
+                _("commissioning year"),
+                parse_year(MIN_COMMISSIONING_YEAR, MAX_YEAR),
+                (
+                    "idriftsat",
+                    "idriftsaettelsesaar",
+                    "idriftsaettelse",
+                    "commissioning_year",
+                    "year",
+                    "aar",
+                    "dato_for_oprindelig_nettilslutning",
+                    "nettilslutning",
+                    "commissioned",
+                    "tilslutningsdato",
+                ),
+            ),
+            text_spec(
+                "description",
+                _("description"),
+                10_000,
+                ("beskrivelse", "note", "noter", "bemaerkning", "comment", "kommentar"),
+            ),
             text_spec("data_source", _("data source"), 300, ("source", "kilde", "datakilde")),
         ]
 
@@ -73,8 +130,9 @@ class SitesImport(ImportKind):
             values["data_source"] = prepared.file_name[:300]
         if not prepared.has_field("external_id"):
             values["external_id"] = _fingerprints(values, prepared.geometry)
-            prepared.notices.append(_("The file has no id column; a re-import recognises a site by its name, "
-                                      "type and position."))
+            prepared.notices.append(
+                _("The file has no id column; a re-import recognises a site by its name, type and position.")
+            )
         cvrs = values["operator_cvr"].fillna("")
         values["operator_id"] = None
         if (cvrs != "").any():
@@ -82,9 +140,13 @@ class SitesImport(ImportKind):
             values["operator_id"] = cvrs.map(known)
             for position in np.flatnonzero(((cvrs != "") & values["operator_id"].isna()).to_numpy()):
                 if not prepared.rejected[position]:
-                    prepared.reject(position, "operator_cvr", _("No organisation with CVR %(cvr)s in the registry; "
-                                                                "add it (or import partnerships) first.")
-                                    % {"cvr": cvrs.iloc[position]}, cvrs.iloc[position])
+                    prepared.reject(
+                        position,
+                        "operator_cvr",
+                        _("No organisation with CVR %(cvr)s in the registry; add it (or import partnerships) first.")
+                        % {"cvr": cvrs.iloc[position]},
+                        cvrs.iloc[position],
+                    )
 
     def write(self, prepared, context):
         keep = ~prepared.rejected
@@ -95,8 +157,12 @@ class SitesImport(ImportKind):
         for column in ("capacity", "operator_id", "commissioning_year"):
             if column not in values:
                 values[column] = None
-        updatable = [c for c in self.COLUMNS if c not in ("external_id", "municipality_code") and (
-            prepared.has_field(c) or (c == "operator_id" and prepared.has_field("operator_cvr")))]
+        updatable = [
+            c
+            for c in self.COLUMNS
+            if c not in ("external_id", "municipality_code")
+            and (prepared.has_field(c) or (c == "operator_id" and prepared.has_field("operator_cvr")))
+        ]
         if "geometry" in updatable:
             updatable.append("municipality_code")
         return write_sites(values, prepared.geometry[keep], updatable, context)
@@ -104,5 +170,7 @@ class SitesImport(ImportKind):
 
 def _fingerprints(values: pd.DataFrame, geometry) -> list[str]:
     wkb = shapely.to_wkb(shapely.set_precision(geometry, 0.01), hex=True)
-    return ["file:" + hashlib.sha1(f"{n}|{t}|{g}".encode()).hexdigest()[:20]
-            for n, t, g in zip(values["name"], values["site_type"], wkb)]
+    return [
+        "file:" + hashlib.sha1(f"{n}|{t}|{g}".encode()).hexdigest()[:20]
+        for n, t, g in zip(values["name"], values["site_type"], wkb)
+    ]

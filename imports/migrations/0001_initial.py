@@ -6,49 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sites', 'Energy sites'), ('partnerships', 'Partnerships'), ('symbioses', 'Surplus-heat symbioses')], max_length=20, verbose_name='kind')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('stored_file', models.CharField(blank=True, default='', editable=False, help_text='Path under IMPORT_ROOT; never served.', max_length=500)),
-                ('file_sha256', models.CharField(blank=True, default='', max_length=64)),
-                ('file_format', models.CharField(blank=True, default='', max_length=20, verbose_name='format')),
-                ('layer', models.CharField(blank=True, default='', max_length=200, verbose_name='layer or sheet')),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('dry_run', models.BooleanField(default=True, verbose_name='dry run')),
-                ('valid_rows_only', models.BooleanField(default=False, verbose_name='valid rows only')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('checked', 'Checked, nothing written (dry run)'), ('applied', 'Imported'), ('rejected', 'Rejected, nothing written'), ('refused', 'File refused'), ('failed', 'Failed, nothing written'), ('interrupted', 'Interrupted, nothing written')], default='queued', max_length=20, verbose_name='status')),
-                ('phase', models.CharField(blank=True, default='', max_length=20)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='created')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='updated')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='unchanged')),
-                ('rejected_count', models.PositiveIntegerField(default=0, verbose_name='rejected rows')),
-                ('rejections', models.JSONField(blank=True, default=list)),
-                ('mapped_columns', models.JSONField(blank=True, default=dict)),
-                ('notices', models.JSONField(blank=True, default=list)),
-                ('error', models.TextField(blank=True, default='', verbose_name='error')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sites", "Energy sites"),
+                            ("partnerships", "Partnerships"),
+                            ("symbioses", "Surplus-heat symbioses"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="file name")),
+                (
+                    "stored_file",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        editable=False,
+                        help_text="Path under IMPORT_ROOT; never served.",
+                        max_length=500,
+                    ),
+                ),
+                ("file_sha256", models.CharField(blank=True, default="", max_length=64)),
+                ("file_format", models.CharField(blank=True, default="", max_length=20, verbose_name="format")),
+                ("layer", models.CharField(blank=True, default="", max_length=200, verbose_name="layer or sheet")),
+                ("options", models.JSONField(blank=True, default=dict)),
+                ("dry_run", models.BooleanField(default=True, verbose_name="dry run")),
+                ("valid_rows_only", models.BooleanField(default=False, verbose_name="valid rows only")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="started")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("checked", "Checked, nothing written (dry run)"),
+                            ("applied", "Imported"),
+                            ("rejected", "Rejected, nothing written"),
+                            ("refused", "File refused"),
+                            ("failed", "Failed, nothing written"),
+                            ("interrupted", "Interrupted, nothing written"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("phase", models.CharField(blank=True, default="", max_length=20)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("rows_total", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="created")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="updated")),
+                ("unchanged_count", models.PositiveIntegerField(default=0, verbose_name="unchanged")),
+                ("rejected_count", models.PositiveIntegerField(default=0, verbose_name="rejected rows")),
+                ("rejections", models.JSONField(blank=True, default=list)),
+                ("mapped_columns", models.JSONField(blank=True, default=dict)),
+                ("notices", models.JSONField(blank=True, default=list)),
+                ("error", models.TextField(blank=True, default="", verbose_name="error")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="imported by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import',
-                'verbose_name_plural': 'imports',
-                'ordering': ['-created_at'],
-                'permissions': [('run_import', 'Can import files')],
+                "verbose_name": "import",
+                "verbose_name_plural": "imports",
+                "ordering": ["-created_at"],
+                "permissions": [("run_import", "Can import files")],
             },
-        ),
+        )
     ]

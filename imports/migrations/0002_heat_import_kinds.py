@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
-    dependencies = [
-        ('imports', '0001_initial'),
-    ]
+    dependencies = [("imports", "0001_initial")]
 
     operations = [
         migrations.AlterField(
-            model_name='importrun',
-            name='kind',
-            field=models.CharField(choices=[('sites', 'Energy sites'), ('partnerships', 'Partnerships'), ('symbioses', 'Surplus-heat symbioses'), ('heat-sources', 'Surplus-heat sources'), ('heating-networks', 'District heating areas and networks')], max_length=20, verbose_name='kind'),
-        ),
+            model_name="importrun",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("sites", "Energy sites"),
+                    ("partnerships", "Partnerships"),
+                    ("symbioses", "Surplus-heat symbioses"),
+                    ("heat-sources", "Surplus-heat sources"),
+                    ("heating-networks", "District heating areas and networks"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
+        )
     ]

@@ -18,8 +18,9 @@ class PartnershipFilter(django_filters.FilterSet):
 
 class MeasureFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(field_name="partnership__sector", choices=Sector.choices)
-    status = django_filters.MultipleChoiceFilter(field_name="partnership__status",
-                                                 choices=ClimatePartnership.Status.choices)
+    status = django_filters.MultipleChoiceFilter(
+        field_name="partnership__status", choices=ClimatePartnership.Status.choices
+    )
     type = django_filters.MultipleChoiceFilter(field_name="measure_type", choices=Measure.MeasureType.choices)
     year_signed = YearFilter(field_name="partnership__signed_on", lookup_expr="year")
     organisation = django_filters.NumberFilter(field_name="partnership__organisations")
@@ -27,8 +28,17 @@ class MeasureFilter(django_filters.FilterSet):
 
     class Meta:
         model = Measure
-        fields = ["partnership", "sector", "status", "type", "first_year", "energy_site", "heat_symbiosis",
-                  "year_signed", "organisation"]
+        fields = [
+            "partnership",
+            "sector",
+            "status",
+            "type",
+            "first_year",
+            "energy_site",
+            "heat_symbiosis",
+            "year_signed",
+            "organisation",
+        ]
 
 
 class InternationalFilter(django_filters.FilterSet):

@@ -23,8 +23,19 @@ class MeasureSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Measure
-        fields = (*RECORD_FIELDS, "partnership", "title", "measure_type", "annual_reduction_t", "first_year",
-                  "method", "source", "energy_site", "heat_symbiosis", "entered_by")
+        fields = (
+            *RECORD_FIELDS,
+            "partnership",
+            "title",
+            "measure_type",
+            "annual_reduction_t",
+            "first_year",
+            "method",
+            "source",
+            "energy_site",
+            "heat_symbiosis",
+            "entered_by",
+        )
         read_only_fields = RECORD_READ_ONLY
 
     def create(self, validated_data):
@@ -45,14 +56,30 @@ class MemberSerializer(serializers.ModelSerializer):
 class PartnershipSerializer(ModelRulesMixin, serializers.ModelSerializer):
     organisations = MemberSerializer(source="memberships", many=True, read_only=True)
     organisation_ids = serializers.PrimaryKeyRelatedField(
-        many=True, write_only=True, required=False, queryset=Organisation.objects.live(),
-        help_text="The organisations in the partnership; the first is the lead partner.")
+        many=True,
+        write_only=True,
+        required=False,
+        queryset=Organisation.objects.live(),
+        help_text="The organisations in the partnership; the first is the lead partner.",
+    )
     measures = serializers.SerializerMethodField()
 
     class Meta:
         model = ClimatePartnership
-        fields = (*RECORD_FIELDS, "title", "sector", "status", "dialogue_started_on", "signed_on", "completed_on",
-                  "cancelled_on", "notes", "organisations", "organisation_ids", "measures")
+        fields = (
+            *RECORD_FIELDS,
+            "title",
+            "sector",
+            "status",
+            "dialogue_started_on",
+            "signed_on",
+            "completed_on",
+            "cancelled_on",
+            "notes",
+            "organisations",
+            "organisation_ids",
+            "measures",
+        )
         read_only_fields = RECORD_READ_ONLY
 
     def get_measures(self, partnership) -> list[dict]:
@@ -109,13 +136,31 @@ class InternationalPartnershipSerializer(ModelRulesMixin, serializers.ModelSeria
 class ExternalFundingSerializer(ModelRulesMixin, serializers.ModelSerializer):
     class Meta:
         model = ExternalFunding
-        fields = (*RECORD_FIELDS, "title", "funder", "source", "amount_dkk", "status", "applied_on", "granted_on",
-                  "partnership")
+        fields = (
+            *RECORD_FIELDS,
+            "title",
+            "funder",
+            "source",
+            "amount_dkk",
+            "status",
+            "applied_on",
+            "granted_on",
+            "partnership",
+        )
         read_only_fields = RECORD_READ_ONLY
 
 
 class TargetSerializer(ModelRulesMixin, serializers.ModelSerializer):
     class Meta:
         model = Target
-        fields = ("id", "indicator", "sector", "value", "value_max", "target_year", "period_start_year",
-                  "period_end_year", "source_text")
+        fields = (
+            "id",
+            "indicator",
+            "sector",
+            "value",
+            "value_max",
+            "target_year",
+            "period_start_year",
+            "period_end_year",
+            "source_text",
+        )

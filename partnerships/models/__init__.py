@@ -5,6 +5,12 @@ from .partnerships import ClimatePartnership, PartnershipOrganisation, Sector
 from .targets import Target
 
 __all__ = [
-    "ClimatePartnership", "PartnershipOrganisation", "Sector", "Measure", "RealisedReduction",
-    "InternationalPartnership", "ExternalFunding", "Target",
+    "ClimatePartnership",
+    "PartnershipOrganisation",
+    "Sector",
+    "Measure",
+    "RealisedReduction",
+    "InternationalPartnership",
+    "ExternalFunding",
+    "Target",
 ]

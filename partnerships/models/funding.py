@@ -28,13 +28,20 @@ class ExternalFunding(ArchivableModel):
     title = models.CharField(_("project"), max_length=200)
     funder = models.CharField(_("funder / programme"), max_length=200)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
-    amount_dkk = models.DecimalField(_("amount (DKK)"), max_digits=14, decimal_places=0,
-                                     validators=[MinValueValidator(Decimal(0))])
+    amount_dkk = models.DecimalField(
+        _("amount (DKK)"), max_digits=14, decimal_places=0, validators=[MinValueValidator(Decimal(0))]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.APPLIED)
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     granted_on = models.DateField(_("granted on"), null=True, blank=True)
-    partnership = models.ForeignKey(ClimatePartnership, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="funding", verbose_name=_("partnership"))
+    partnership = models.ForeignKey(
+        ClimatePartnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding",
+        verbose_name=_("partnership"),
+    )
 
     history = HistoricalRecords()
 

@@ -21,7 +21,7 @@ class InternationalPartnership(ArchivableModel):
     title = models.CharField(_("title"), max_length=200)
     partner_name = models.CharField(_("partner"), max_length=200)
     country = models.CharField(
-        _("country"), max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO code, e.g. DE."))],
+        _("country"), max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO code, e.g. DE."))]
     )
     theme = models.CharField(_("theme"), max_length=200, blank=True, default="")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.EXPLORING)
@@ -39,7 +39,7 @@ class InternationalPartnership(ArchivableModel):
                 condition=~models.Q(status__in=["signed", "active", "ended"]) | models.Q(signed_on__isnull=False),
                 name="international_signed_has_date",
                 violation_error_message=_("A signed partnership needs a signing date."),
-            ),
+            )
         ]
 
     def __str__(self):

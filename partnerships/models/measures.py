@@ -46,23 +46,46 @@ class Measure(ArchivableModel):
         MEASURED = "measured", _("Measured")
         EXPERT_ESTIMATE = "expert_estimate", _("Expert estimate")
 
-    partnership = models.ForeignKey(ClimatePartnership, on_delete=models.PROTECT, related_name="measures",
-                                    verbose_name=_("partnership"))
+    partnership = models.ForeignKey(
+        ClimatePartnership, on_delete=models.PROTECT, related_name="measures", verbose_name=_("partnership")
+    )
     title = models.CharField(_("title"), max_length=200)
     measure_type = models.CharField(_("type"), max_length=30, choices=MeasureType.choices, db_index=True)
     annual_reduction_t = models.DecimalField(
-        _("expected reduction (t CO2e/yr)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE,
+        _("expected reduction (t CO2e/yr)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE
     )
     first_year = models.PositiveSmallIntegerField(_("first year in effect"), validators=[validate_year])
     method = models.CharField(_("estimation method"), max_length=20, choices=Method.choices)
-    source = models.CharField(_("source of the estimate"), max_length=300,
-                              help_text=_("Report, calculation tool or person the figure comes from."))
-    energy_site = models.ForeignKey(EnergySite, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="measures", verbose_name=_("energy site"))
-    heat_symbiosis = models.ForeignKey(HeatSymbiosis, on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="measures", verbose_name=_("heat symbiosis"))
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("entered by"), editable=False)
+    source = models.CharField(
+        _("source of the estimate"),
+        max_length=300,
+        help_text=_("Report, calculation tool or person the figure comes from."),
+    )
+    energy_site = models.ForeignKey(
+        EnergySite,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("energy site"),
+    )
+    heat_symbiosis = models.ForeignKey(
+        HeatSymbiosis,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("heat symbiosis"),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+        editable=False,
+    )
 
     history = HistoricalRecords()
 
@@ -71,10 +94,15 @@ class Measure(ArchivableModel):
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
         constraints = [
-            models.CheckConstraint(condition=models.Q(annual_reduction_t__gte=0), name="measure_tonnes_not_negative",
-                                   violation_error_message=_("Tonnes cannot be negative.")),
-            models.CheckConstraint(condition=models.Q(first_year__gte=MIN_YEAR, first_year__lte=MAX_YEAR),
-                                   name="measure_first_year_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(annual_reduction_t__gte=0),
+                name="measure_tonnes_not_negative",
+                violation_error_message=_("Tonnes cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_year__gte=MIN_YEAR, first_year__lte=MAX_YEAR),
+                name="measure_first_year_in_range",
+            ),
         ]
 
     def __str__(self):
@@ -84,11 +112,11 @@ class Measure(ArchivableModel):
 class RealisedReduction(models.Model):
     """The reduction a measure actually delivered in one year, as reported."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="realised",
-                                verbose_name=_("measure"))
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="realised", verbose_name=_("measure"))
     year = models.PositiveSmallIntegerField(_("year"), validators=[validate_year])
-    realised_t = models.DecimalField(_("realised reduction (t CO2e)"), max_digits=12, decimal_places=2,
-                                     validators=NOT_NEGATIVE)
+    realised_t = models.DecimalField(
+        _("realised reduction (t CO2e)"), max_digits=12, decimal_places=2, validators=NOT_NEGATIVE
+    )
     source = models.CharField(_("source"), max_length=300, blank=True, default="")
     reported_on = models.DateField(_("reported on"), default=timezone.localdate)
 
@@ -99,11 +127,15 @@ class RealisedReduction(models.Model):
         verbose_name = _("realised reduction")
         verbose_name_plural = _("realised reductions")
         constraints = [
-            models.UniqueConstraint(fields=["measure", "year"], name="realised_once_per_year",
-                                    violation_error_message=_("This measure already has a figure for that year.")),
+            models.UniqueConstraint(
+                fields=["measure", "year"],
+                name="realised_once_per_year",
+                violation_error_message=_("This measure already has a figure for that year."),
+            ),
             models.CheckConstraint(condition=models.Q(realised_t__gte=0), name="realised_not_negative"),
-            models.CheckConstraint(condition=models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
-                                   name="realised_year_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="realised_year_in_range"
+            ),
         ]
 
     def __str__(self):

@@ -48,19 +48,30 @@ class ClimatePartnership(ArchivableModel):
 
     title = models.CharField(_("title"), max_length=200)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, db_index=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DIALOGUE,
-                              db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DIALOGUE, db_index=True
+    )
     organisations = models.ManyToManyField(
-        Organisation, through="PartnershipOrganisation", related_name="partnerships",
-        verbose_name=_("organisations"),
+        Organisation, through="PartnershipOrganisation", related_name="partnerships", verbose_name=_("organisations")
     )
     dialogue_started_on = models.DateField(_("dialogue started on"), null=True, blank=True)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True, db_index=True,
-                                 help_text=_("Decides which year's count the partnership belongs to."))
+    signed_on = models.DateField(
+        _("signed on"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Decides which year's count the partnership belongs to."),
+    )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
-    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("partnership manager"))
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partnership manager"),
+    )
     agreement = models.FileField(_("signed agreement"), upload_to="agreements/%Y/", blank=True)
     notes = models.TextField(_("notes"), blank=True, default="")
 
@@ -76,7 +87,7 @@ class ClimatePartnership(ArchivableModel):
                 condition=~models.Q(status__in=["signed", "active", "completed"]) | models.Q(signed_on__isnull=False),
                 name="partnership_signed_has_date",
                 violation_error_message=_("A signed, active or completed partnership needs a signing date."),
-            ),
+            )
         ]
 
     def __str__(self):
@@ -97,7 +108,8 @@ class ClimatePartnership(ArchivableModel):
         stored = getattr(self, "_stored_status", None)
         if stored and stored != self.status and self.status not in self.TRANSITIONS[stored]:
             errors["status"] = gettext("A partnership cannot go from %(old)s to %(new)s.") % {
-                "old": self.Status(stored).label, "new": self.Status(self.status).label,
+                "old": self.Status(stored).label,
+                "new": self.Status(self.status).label,
             }
         if self.status in self.COMMITTED_STATUSES and not self.signed_on:
             errors["signed_on"] = gettext("A signed, active or completed partnership needs a signing date.")
@@ -126,10 +138,12 @@ class PartnershipOrganisation(models.Model):
         LEAD = "lead", _("Lead partner")
         PARTNER = "partner", _("Partner")
 
-    partnership = models.ForeignKey(ClimatePartnership, on_delete=models.CASCADE, related_name="memberships",
-                                    verbose_name=_("partnership"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships",
-                                     verbose_name=_("organisation"))
+    partnership = models.ForeignKey(
+        ClimatePartnership, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partnership")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.LEAD)
 
     history = HistoricalRecords()
@@ -138,7 +152,7 @@ class PartnershipOrganisation(models.Model):
         verbose_name = _("partner organisation")
         verbose_name_plural = _("partner organisations")
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "organisation"], name="partnership_organisation_once"),
+            models.UniqueConstraint(fields=["partnership", "organisation"], name="partnership_organisation_once")
         ]
 
     def __str__(self):

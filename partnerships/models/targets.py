@@ -25,12 +25,20 @@ class Target(models.Model):
 
     indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True, default="")
-    value = models.DecimalField(_("target"), max_digits=14, decimal_places=0,
-                                validators=[MinValueValidator(Decimal(0))])
-    value_max = models.DecimalField(_("upper end of target range"), max_digits=14, decimal_places=0,
-                                    null=True, blank=True, validators=[MinValueValidator(Decimal(0))])
-    target_year = models.PositiveSmallIntegerField(_("to be reached by"), null=True, blank=True,
-                                                   validators=[validate_year])
+    value = models.DecimalField(
+        _("target"), max_digits=14, decimal_places=0, validators=[MinValueValidator(Decimal(0))]
+    )
+    value_max = models.DecimalField(
+        _("upper end of target range"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    target_year = models.PositiveSmallIntegerField(
+        _("to be reached by"), null=True, blank=True, validators=[validate_year]
+    )
     period_start_year = models.PositiveSmallIntegerField(_("strategy period from"), validators=[validate_year])
     period_end_year = models.PositiveSmallIntegerField(_("strategy period to"), validators=[validate_year])
     source_text = models.CharField(_("wording in the strategy"), max_length=300, blank=True, default="")

@@ -2,6 +2,7 @@
 
 Both are built from progress.selectors, the same totals the dashboard and the API show.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -10,10 +11,7 @@ from django.utils import timezone
 from .. import selectors
 from .workbook import build_workbook
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
 
 @dataclass

@@ -1,4 +1,5 @@
 """Labels both report formats share."""
+
 from partnerships.models import Sector
 
 

@@ -1,4 +1,5 @@
 """The status report as a PDF: the summary table and the dashboard's charts, drawn with matplotlib."""
+
 from io import BytesIO
 
 import matplotlib
@@ -38,14 +39,25 @@ def _chart(draw, width=17, height=7.5) -> Image:
 def _trajectory(fig, label):
     def draw(ax):
         years = list(fig["trajectory"])
-        ax.plot(years, [fig["trajectory"][y] for y in years], marker="o", color=COMMITTED,
-                label=_("Committed reduction in effect (t CO2e/yr)"))
+        ax.plot(
+            years,
+            [fig["trajectory"][y] for y in years],
+            marker="o",
+            color=COMMITTED,
+            label=_("Committed reduction in effect (t CO2e/yr)"),
+        )
         if fig["target_path"]:
-            ax.plot(years, [fig["target_path"][y] for y in years], linestyle="--", color=TARGET,
-                    label=_("Straight path to the target"))
+            ax.plot(
+                years,
+                [fig["target_path"][y] for y in years],
+                linestyle="--",
+                color=TARGET,
+                label=_("Straight path to the target"),
+            )
         ax.set_title(label)
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=7, loc="upper left")
+
     return draw
 
 
@@ -61,21 +73,33 @@ def _per_year(by_year, target, title, bar_label, target_max=None, counts=True):
             ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_title(title)
         ax.legend(fontsize=7)
+
     return draw
 
 
 def build_pdf(totals: dict, *, generated) -> bytes:
     styles = getSampleStyleSheet()
     buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
-                            bottomMargin=1.8 * cm, title=_("Status report: priority 4"),
-                            author="Aalborg Kommune")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=1.8 * cm,
+        bottomMargin=1.8 * cm,
+        title=_("Status report: priority 4"),
+        author="Aalborg Kommune",
+    )
     story = [
         Paragraph(_("Status report: climate partnerships and green supply"), styles["Title"]),
-        Paragraph(_("Aalborg Kommune, business strategy 2023-2026, priority 4. For Aalborg Erhvervsråd."),
-                  styles["Normal"]),
-        Paragraph(_("Figures as of %(day)s; generated %(when)s.") % {
-            "day": totals["as_of"], "when": generated.strftime("%Y-%m-%d %H:%M")}, styles["Normal"]),
+        Paragraph(
+            _("Aalborg Kommune, business strategy 2023-2026, priority 4. For Aalborg Erhvervsråd."), styles["Normal"]
+        ),
+        Paragraph(
+            _("Figures as of %(day)s; generated %(when)s.")
+            % {"day": totals["as_of"], "when": generated.strftime("%Y-%m-%d %H:%M")},
+            styles["Normal"],
+        ),
         Spacer(1, 0.5 * cm),
     ]
     rows = [[_("Sector"), _("Target"), _("Committed"), _("Pipeline"), _("Realised"), _("Share")]]
@@ -83,13 +107,20 @@ def build_pdf(totals: dict, *, generated) -> bytes:
         fig = totals[key]
         share = f"{_n((fig['committed_share'] or 0) * 100, 1)} %"
         realised = f"{_n(fig['realised_tonnes'])} ({fig['realised_year'] or '–'})"
-        rows.append([label, _n(fig["target_tonnes"]), _n(fig["committed_tonnes"]), _n(fig["pipeline_tonnes"]),
-                     realised, share])
+        rows.append(
+            [label, _n(fig["target_tonnes"]), _n(fig["committed_tonnes"]), _n(fig["pipeline_tonnes"]), realised, share]
+        )
     table = Table(rows, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dce6ea")), ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dce6ea")),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ]
+        )
+    )
     story += [Paragraph(_("Reduction potential (t CO2e/yr)"), styles["Heading2"]), table, Spacer(1, 0.4 * cm)]
     for key, label in sectors():
         story.append(_chart(_trajectory(totals[key], label)))
@@ -99,14 +130,32 @@ def build_pdf(totals: dict, *, generated) -> bytes:
         signed = totals[key]["partnerships_signed"]
         counts = {y: s["count"] for y, s in signed.items()}
         first = next(iter(signed.values()), {})
-        story.append(_chart(_per_year(counts, first.get("target"), label, _("Partnerships signed"),
-                                      target_max=first.get("target_max")), height=6))
+        story.append(
+            _chart(
+                _per_year(
+                    counts, first.get("target"), label, _("Partnerships signed"), target_max=first.get("target_max")
+                ),
+                height=6,
+            )
+        )
     story.append(Paragraph(_("International partnerships and external funding"), styles["Heading2"]))
     international = totals["international_partnerships"]
-    story.append(_chart(_per_year(international["by_year"], international["target_per_year"],
-                                  _("International partnerships"), _("Signed")), height=5.5))
+    story.append(
+        _chart(
+            _per_year(
+                international["by_year"], international["target_per_year"], _("International partnerships"), _("Signed")
+            ),
+            height=5.5,
+        )
+    )
     funding = totals["external_funding"]
-    story.append(_chart(_per_year(funding["by_year"], funding["target_per_year"],
-                                  _("External funding (DKK)"), _("Granted"), counts=False), height=5.5))
+    story.append(
+        _chart(
+            _per_year(
+                funding["by_year"], funding["target_per_year"], _("External funding (DKK)"), _("Granted"), counts=False
+            ),
+            height=5.5,
+        )
+    )
     doc.build(story)
     return buffer.getvalue()

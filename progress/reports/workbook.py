@@ -1,4 +1,5 @@
 """The status report as an Excel workbook: a summary, then a sheet per indicator with the rows behind it."""
+
 import datetime as dt
 from io import BytesIO
 
@@ -33,7 +34,9 @@ def _rows_table(ws, start_row, rows, columns, sum_column=None):
         col = [key for key, _t in columns].index(sum_column) + 1
         letter = get_column_letter(col)
         ws.cell(row=last + 1, column=1, value=_("Total of the rows")).font = BOLD
-        total = ws.cell(row=last + 1, column=col, value=f"=SUM({letter}{start_row + 1}:{letter}{max(last, start_row + 1)})")
+        total = ws.cell(
+            row=last + 1, column=col, value=f"=SUM({letter}{start_row + 1}:{letter}{max(last, start_row + 1)})"
+        )
         total.font, total.number_format = BOLD, TONNES
     return last + 2
 
@@ -50,12 +53,26 @@ def build_workbook(totals: dict, *, as_of: dt.date | None, generated) -> bytes:
     for key, label in sectors():
         _sector_sheet(wb.create_sheet(label[:31]), key, label, totals[key], as_of)
     _signed_sheet(wb.create_sheet(_("Partnerships signed")[:31]), totals, as_of)
-    _rows_sheet(wb.create_sheet(_("Realised")[:31]), selectors.realised_behind(as_of=as_of), realised_columns(),
-                [12, 40, 44, 14, 8, 16, 34], "realised_t")
-    _rows_sheet(wb.create_sheet(_("International")[:31]), selectors.international_behind(as_of=as_of),
-                international_columns(), [8, 44, 30, 10, 12, 14, 8])
-    _rows_sheet(wb.create_sheet(_("Funding")[:31]), selectors.funding_behind(as_of=as_of), funding_columns(),
-                [8, 40, 30, 14, 16, 14, 8], "amount_dkk")
+    _rows_sheet(
+        wb.create_sheet(_("Realised")[:31]),
+        selectors.realised_behind(as_of=as_of),
+        realised_columns(),
+        [12, 40, 44, 14, 8, 16, 34],
+        "realised_t",
+    )
+    _rows_sheet(
+        wb.create_sheet(_("International")[:31]),
+        selectors.international_behind(as_of=as_of),
+        international_columns(),
+        [8, 44, 30, 10, 12, 14, 8],
+    )
+    _rows_sheet(
+        wb.create_sheet(_("Funding")[:31]),
+        selectors.funding_behind(as_of=as_of),
+        funding_columns(),
+        [8, 40, 30, 14, 16, 14, 8],
+        "amount_dkk",
+    )
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -73,28 +90,61 @@ def _summary_sheet(summary, totals: dict, generated) -> None:
     summary["B4"] = _("none: the whole registry")
     year = int(totals["as_of"][:4])
 
-    _header(summary, 6, [_("Indicator"), _("Target"), _("Committed"), _("Pipeline"), _("Realised"),
-                         _("Realised year"), _("Share of target committed")])
+    _header(
+        summary,
+        6,
+        [
+            _("Indicator"),
+            _("Target"),
+            _("Committed"),
+            _("Pipeline"),
+            _("Realised"),
+            _("Realised year"),
+            _("Share of target committed"),
+        ],
+    )
     row = 7
     for key, label in sectors():
         fig = totals[key]
-        summary.append([_("%(sector)s: reduction potential by %(year)s (t CO2e/yr)") % {"sector": label, "year": fig["target_year"]},
-                        fig["target_tonnes"], fig["committed_tonnes"], fig["pipeline_tonnes"], fig["realised_tonnes"],
-                        fig["realised_year"], fig["committed_share"]])
+        summary.append(
+            [
+                _("%(sector)s: reduction potential by %(year)s (t CO2e/yr)")
+                % {"sector": label, "year": fig["target_year"]},
+                fig["target_tonnes"],
+                fig["committed_tonnes"],
+                fig["pipeline_tonnes"],
+                fig["realised_tonnes"],
+                fig["realised_year"],
+                fig["committed_share"],
+            ]
+        )
         summary.cell(row=row, column=7).number_format = "0.0%"
         for col in (2, 3, 4, 5):
             summary.cell(row=row, column=col).number_format = TONNES
         row += 1
     for key, label in sectors():
         signed = totals[key]["partnerships_signed"].get(str(year), {"count": 0, "target": None})
-        summary.append([_("%(sector)s: partnerships signed in %(year)s") % {"sector": label, "year": year},
-                        signed["target"], signed["count"]])
-    summary.append([_("International partnerships in %(year)s") % {"year": year},
-                    totals["international_partnerships"]["target_per_year"],
-                    totals["international_partnerships"]["by_year"].get(str(year), 0)])
-    summary.append([_("External funding granted in %(year)s (DKK)") % {"year": year},
-                    totals["external_funding"]["target_per_year"],
-                    totals["external_funding"]["by_year"].get(str(year), 0)])
+        summary.append(
+            [
+                _("%(sector)s: partnerships signed in %(year)s") % {"sector": label, "year": year},
+                signed["target"],
+                signed["count"],
+            ]
+        )
+    summary.append(
+        [
+            _("International partnerships in %(year)s") % {"year": year},
+            totals["international_partnerships"]["target_per_year"],
+            totals["international_partnerships"]["by_year"].get(str(year), 0),
+        ]
+    )
+    summary.append(
+        [
+            _("External funding granted in %(year)s (DKK)") % {"year": year},
+            totals["external_funding"]["target_per_year"],
+            totals["external_funding"]["by_year"].get(str(year), 0),
+        ]
+    )
     _widths(summary, [62, 14, 14, 14, 14, 14, 14])
 
 
@@ -115,17 +165,32 @@ def _sector_sheet(ws, key: str, label: str, fig: dict, as_of) -> None:
 
 def _signed_sheet(ws, totals: dict, as_of) -> None:
     """Partnerships signed per year and sector against the annual targets, then the partnerships counted."""
-    _header(ws, 1, [_("Year")] + [label for _k, label in sectors()] + [_("Annual target, industry"),
-                                                                            _("Annual target, agriculture")])
+    _header(
+        ws,
+        1,
+        [_("Year")]
+        + [label for _k, label in sectors()]
+        + [_("Annual target, industry"), _("Annual target, agriculture")],
+    )
     years = sorted({y for k, _label in sectors() for y in totals[k]["partnerships_signed"]})
     for y in years:
         signed = [totals[k]["partnerships_signed"].get(y, {"count": 0}) for k, _label in sectors()]
         targets = [totals[k]["partnerships_signed"].get(y, {}).get("target") for k, _label in sectors()]
         ws.append([int(y), *[s["count"] for s in signed], *targets])
     rows = selectors.partnerships_behind(as_of=as_of)
-    _rows_table(ws, len(years) + 3, rows, [("id", _("Partnership id")), ("title", _("Partnership")),
-                                          ("sector", _("Sector")), ("status", _("Status")),
-                                          ("signed_on", _("Signed on")), ("year", _("Year"))])
+    _rows_table(
+        ws,
+        len(years) + 3,
+        rows,
+        [
+            ("id", _("Partnership id")),
+            ("title", _("Partnership")),
+            ("sector", _("Sector")),
+            ("status", _("Status")),
+            ("signed_on", _("Signed on")),
+            ("year", _("Year")),
+        ],
+    )
     _widths(ws, [14, 44, 14, 14, 14, 14])
 
 
@@ -135,22 +200,52 @@ def _rows_sheet(ws, rows, columns, widths, sum_column=None) -> None:
 
 
 def measure_columns():
-    return [("id", _("Measure id")), ("title", _("Measure")), ("measure_type", _("Type")),
-            ("annual_reduction_t", _("t CO2e/yr")), ("first_year", _("First year")),
-            ("method", _("Method")), ("source", _("Source")), ("partnership_id", _("Partnership id")),
-            ("partnership_title", _("Partnership")), ("status", _("Status")), ("entered_by", _("Entered by"))]
+    return [
+        ("id", _("Measure id")),
+        ("title", _("Measure")),
+        ("measure_type", _("Type")),
+        ("annual_reduction_t", _("t CO2e/yr")),
+        ("first_year", _("First year")),
+        ("method", _("Method")),
+        ("source", _("Source")),
+        ("partnership_id", _("Partnership id")),
+        ("partnership_title", _("Partnership")),
+        ("status", _("Status")),
+        ("entered_by", _("Entered by")),
+    ]
 
 
 def realised_columns():
-    return [("measure_id", _("Measure id")), ("measure_title", _("Measure")), ("partnership_title", _("Partnership")),
-            ("sector", _("Sector")), ("year", _("Year")), ("realised_t", _("Realised t CO2e")), ("source", _("Source"))]
+    return [
+        ("measure_id", _("Measure id")),
+        ("measure_title", _("Measure")),
+        ("partnership_title", _("Partnership")),
+        ("sector", _("Sector")),
+        ("year", _("Year")),
+        ("realised_t", _("Realised t CO2e")),
+        ("source", _("Source")),
+    ]
 
 
 def international_columns():
-    return [("id", _("Id")), ("title", _("Partnership")), ("partner_name", _("Partner")), ("country", _("Country")),
-            ("status", _("Status")), ("signed_on", _("Signed on")), ("year", _("Year"))]
+    return [
+        ("id", _("Id")),
+        ("title", _("Partnership")),
+        ("partner_name", _("Partner")),
+        ("country", _("Country")),
+        ("status", _("Status")),
+        ("signed_on", _("Signed on")),
+        ("year", _("Year")),
+    ]
 
 
 def funding_columns():
-    return [("id", _("Id")), ("title", _("Project")), ("funder", _("Funder")), ("source", _("Source")),
-            ("amount_dkk", _("DKK")), ("granted_on", _("Granted on")), ("year", _("Year"))]
+    return [
+        ("id", _("Id")),
+        ("title", _("Project")),
+        ("funder", _("Funder")),
+        ("source", _("Source")),
+        ("amount_dkk", _("DKK")),
+        ("granted_on", _("Granted on")),
+        ("year", _("Year")),
+    ]

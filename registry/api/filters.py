@@ -21,8 +21,9 @@ class OrganisationSiteFilter(SpatialFilterSet):
 
 class EnergySiteFilter(SpatialFilterSet):
     type = django_filters.MultipleChoiceFilter(field_name="site_type", choices=EnergySite.SiteType.choices)
-    status = django_filters.MultipleChoiceFilter(field_name="planning_status",
-                                                 choices=EnergySite.PlanningStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        field_name="planning_status", choices=EnergySite.PlanningStatus.choices
+    )
     organisation = django_filters.NumberFilter(field_name="operator")
 
     class Meta:

@@ -1,4 +1,5 @@
 """Surplus-heat sources, district heating networks, and the opportunities computed from them."""
+
 import json
 
 import django_filters
@@ -29,8 +30,17 @@ class HeatSourceSerializer(FeatureInputMixin, ModelRulesMixin, GeoFeatureModelSe
     class Meta:
         model = HeatSource
         geo_field = "location"
-        fields = (*RECORD_FIELDS, "name", "organisation", "location", "surplus_heat_mwh_per_yr", "temperature_c",
-                  "capacity_mw", "description", "data_source")
+        fields = (
+            *RECORD_FIELDS,
+            "name",
+            "organisation",
+            "location",
+            "surplus_heat_mwh_per_yr",
+            "temperature_c",
+            "capacity_mw",
+            "description",
+            "data_source",
+        )
         read_only_fields = ("created_at", "updated_at", "archived_at")
 
 
@@ -40,8 +50,16 @@ class HeatingNetworkSerializer(FeatureInputMixin, ModelRulesMixin, GeoFeatureMod
     class Meta:
         model = HeatingNetwork
         geo_field = "geometry"
-        fields = (*RECORD_FIELDS, "name", "operator", "network_kind", "geometry", "supply_temperature_c",
-                  "description", "data_source")
+        fields = (
+            *RECORD_FIELDS,
+            "name",
+            "operator",
+            "network_kind",
+            "geometry",
+            "supply_temperature_c",
+            "description",
+            "data_source",
+        )
         read_only_fields = ("created_at", "updated_at", "archived_at")
 
 
@@ -88,15 +106,25 @@ class OpportunityQuery(serializers.Serializer):
     min_temperature_c = serializers.FloatField(min_value=-50, max_value=1500, required=False)
     organisation = serializers.IntegerField(min_value=1, required=False)
     include_proposed = serializers.BooleanField(required=False, default=False)
-    pipe_cost_dkk_per_m = serializers.FloatField(min_value=0, max_value=1_000_000, required=False,
-                                                 help_text=gettext_lazy("Overrides HEAT_PIPE_COST_DKK_PER_M."))
+    pipe_cost_dkk_per_m = serializers.FloatField(
+        min_value=0, max_value=1_000_000, required=False, help_text=gettext_lazy("Overrides HEAT_PIPE_COST_DKK_PER_M.")
+    )
     emission_factor_kg_per_mwh = serializers.FloatField(
-        min_value=0, max_value=2000, required=False,
-        help_text=gettext_lazy("Overrides HEAT_DISPLACED_EMISSION_FACTOR_KG_PER_MWH."))
+        min_value=0,
+        max_value=2000,
+        required=False,
+        help_text=gettext_lazy("Overrides HEAT_DISPLACED_EMISSION_FACTOR_KG_PER_MWH."),
+    )
     ordering = serializers.ChoiceField(choices=list(service.ORDERINGS), required=False, default="rank")
 
-    FILTERS = ("network_kind", "max_distance_m", "min_heat_mwh_per_yr", "min_temperature_c", "organisation",
-               "include_proposed")
+    FILTERS = (
+        "network_kind",
+        "max_distance_m",
+        "min_heat_mwh_per_yr",
+        "min_temperature_c",
+        "organisation",
+        "include_proposed",
+    )
 
     @classmethod
     def parse(cls, query_params) -> tuple[service.OpportunityFilter, service.Assumptions, str]:
@@ -113,9 +141,15 @@ class OpportunityQuery(serializers.Serializer):
 
 
 def opportunity_features(rows: list[dict]) -> list[dict]:
-    return [{"type": "Feature", "id": row["source_id"], "geometry": json.loads(row["geometry"]),
-             "properties": {k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in row.items() if k != "geometry"}}
-            for row in rows]
+    return [
+        {
+            "type": "Feature",
+            "id": row["source_id"],
+            "geometry": json.loads(row["geometry"]),
+            "properties": {k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in row.items() if k != "geometry"},
+        }
+        for row in rows
+    ]
 
 
 class HeatOpportunityListView(APIView):
@@ -126,15 +160,21 @@ class HeatOpportunityListView(APIView):
     @extend_schema(
         summary="Surplus-heat symbiosis opportunities, ranked (GeoJSON: the line from source to network)",
         parameters=[OpportunityQuery, OpenApiParameter("srid", int, enum=[4326, 25832])],
-        responses=inline_serializer("HeatOpportunities", {
-            "type": serializers.CharField(), "assumptions": serializers.DictField(),
-            "features": serializers.ListField(child=serializers.DictField())}),
+        responses=inline_serializer(
+            "HeatOpportunities",
+            {
+                "type": serializers.CharField(),
+                "assumptions": serializers.DictField(),
+                "features": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
     )
     def get(self, request):
         filters, assumptions, ordering = OpportunityQuery.parse(request.query_params)
         rows = service.opportunities(filters, assumptions, ordering, srid=requested_srid(request))
-        return Response({"type": "FeatureCollection", "assumptions": assumptions.as_dict(),
-                         "features": opportunity_features(rows)})
+        return Response(
+            {"type": "FeatureCollection", "assumptions": assumptions.as_dict(), "features": opportunity_features(rows)}
+        )
 
 
 class ProposeSymbiosisView(APIView):
@@ -142,9 +182,12 @@ class ProposeSymbiosisView(APIView):
 
     queryset = HeatSymbiosis.objects.all()  # needs add_heatsymbiosis
 
-    @extend_schema(summary="Propose the symbiosis for a heat source's candidate", request=None,
-                   parameters=[OpportunityQuery],
-                   responses={201: HeatSymbiosisSerializer})
+    @extend_schema(
+        summary="Propose the symbiosis for a heat source's candidate",
+        request=None,
+        parameters=[OpportunityQuery],
+        responses={201: HeatSymbiosisSerializer},
+    )
     def post(self, request, source_id: int):
         if not HeatSource.objects.filter(pk=source_id, archived_at__isnull=True).exists():
             raise NotFound(_("No surplus-heat source %(id)s.") % {"id": source_id})

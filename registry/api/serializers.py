@@ -33,9 +33,21 @@ class EnergySiteSerializer(FeatureInputMixin, ModelRulesMixin, GeoFeatureModelSe
     class Meta:
         model = EnergySite
         geo_field = "geometry"
-        fields = (*RECORD_FIELDS, "name", "site_type", "planning_status", "geometry", "capacity", "capacity_unit",
-                  "operator", "commissioning_year", "municipality_code", "in_home_municipality", "description",
-                  "data_source")
+        fields = (
+            *RECORD_FIELDS,
+            "name",
+            "site_type",
+            "planning_status",
+            "geometry",
+            "capacity",
+            "capacity_unit",
+            "operator",
+            "commissioning_year",
+            "municipality_code",
+            "in_home_municipality",
+            "description",
+            "data_source",
+        )
         read_only_fields = ("created_at", "updated_at", "archived_at", "municipality_code")
 
 
@@ -46,7 +58,19 @@ class HeatSymbiosisSerializer(FeatureInputMixin, ModelRulesMixin, GeoFeatureMode
     class Meta:
         model = HeatSymbiosis
         geo_field = "pipe_route"
-        fields = (*RECORD_FIELDS, "name", "source_organisation", "source_description", "receiving_network",
-                  "network_kind", "status", "capacity_mw", "heat_mwh_per_yr", "supply_temperature_c",
-                  "source_location", "pipe_route", "description")
+        fields = (
+            *RECORD_FIELDS,
+            "name",
+            "source_organisation",
+            "source_description",
+            "receiving_network",
+            "network_kind",
+            "status",
+            "capacity_mw",
+            "heat_mwh_per_yr",
+            "supply_temperature_c",
+            "source_location",
+            "pipe_route",
+            "description",
+        )
         read_only_fields = ("created_at", "updated_at", "archived_at")

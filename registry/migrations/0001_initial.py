@@ -12,231 +12,773 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
+    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('company', 'Company'), ('farm', 'Farm'), ('utility', 'Utility'), ('public', 'Public body'), ('other', 'Other')], default='company', max_length=20, verbose_name='kind')),
-                ('cvr', models.CharField(blank=True, default='', help_text='Danish company registration number, 8 digits.', max_length=8, validators=[core.validators.validate_cvr], verbose_name='CVR number')),
-                ('chr_number', models.CharField(blank=True, default='', max_length=20, verbose_name='CHR herd number')),
-                ('address', models.CharField(blank=True, default='', max_length=300, verbose_name='address')),
-                ('website', models.URLField(blank=True, default='', verbose_name='website')),
-                ('notes', models.TextField(blank=True, default='', verbose_name='notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("company", "Company"),
+                            ("farm", "Farm"),
+                            ("utility", "Utility"),
+                            ("public", "Public body"),
+                            ("other", "Other"),
+                        ],
+                        default="company",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "cvr",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Danish company registration number, 8 digits.",
+                        max_length=8,
+                        validators=[core.validators.validate_cvr],
+                        verbose_name="CVR number",
+                    ),
+                ),
+                ("chr_number", models.CharField(blank=True, default="", max_length=20, verbose_name="CHR herd number")),
+                ("address", models.CharField(blank=True, default="", max_length=300, verbose_name="address")),
+                ("website", models.URLField(blank=True, default="", verbose_name="website")),
+                ("notes", models.TextField(blank=True, default="", verbose_name="notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('company', 'Company'), ('farm', 'Farm'), ('utility', 'Utility'), ('public', 'Public body'), ('other', 'Other')], default='company', max_length=20, verbose_name='kind')),
-                ('cvr', models.CharField(blank=True, default='', help_text='Danish company registration number, 8 digits.', max_length=8, validators=[core.validators.validate_cvr], verbose_name='CVR number')),
-                ('chr_number', models.CharField(blank=True, default='', max_length=20, verbose_name='CHR herd number')),
-                ('address', models.CharField(blank=True, default='', max_length=300, verbose_name='address')),
-                ('website', models.URLField(blank=True, default='', verbose_name='website')),
-                ('notes', models.TextField(blank=True, default='', verbose_name='notes')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("company", "Company"),
+                            ("farm", "Farm"),
+                            ("utility", "Utility"),
+                            ("public", "Public body"),
+                            ("other", "Other"),
+                        ],
+                        default="company",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "cvr",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Danish company registration number, 8 digits.",
+                        max_length=8,
+                        validators=[core.validators.validate_cvr],
+                        verbose_name="CVR number",
+                    ),
+                ),
+                ("chr_number", models.CharField(blank=True, default="", max_length=20, verbose_name="CHR herd number")),
+                ("address", models.CharField(blank=True, default="", max_length=300, verbose_name="address")),
+                ("website", models.URLField(blank=True, default="", verbose_name="website")),
+                ("notes", models.TextField(blank=True, default="", verbose_name="notes")),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('cvr', ''), _negated=True), fields=('cvr',), name='organisation_cvr_unique', violation_error_message='An organisation with this CVR number already exists.')],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("cvr", ""), _negated=True),
+                        fields=("cvr",),
+                        name="organisation_cvr_unique",
+                        violation_error_message="An organisation with this CVR number already exists.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisationSite',
+            name="HistoricalOrganisationSite",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('address', models.CharField(blank=True, default='', max_length=300, verbose_name='address')),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=25832, verbose_name='location')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='organisation')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("address", models.CharField(blank=True, default="", max_length=300, verbose_name="address")),
+                ("location", django.contrib.gis.db.models.fields.PointField(srid=25832, verbose_name="location")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation site',
-                'verbose_name_plural': 'historical organisation sites',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation site",
+                "verbose_name_plural": "historical organisation sites",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalHeatSymbiosis',
+            name="HistoricalHeatSymbiosis",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('source_description', models.CharField(help_text='E.g. kiln exhaust at a cement works, a data centre.', max_length=300, verbose_name='heat source')),
-                ('receiving_network', models.CharField(max_length=200, verbose_name='receiving network')),
-                ('network_kind', models.CharField(choices=[('heating', 'District heating'), ('cooling', 'District cooling')], default='heating', max_length=10, verbose_name='network kind')),
-                ('status', models.CharField(choices=[('idea', 'Idea'), ('feasibility', 'Feasibility study'), ('agreed', 'Agreed'), ('under_construction', 'Under construction'), ('operating', 'Operating'), ('cancelled', 'Cancelled')], db_index=True, default='idea', max_length=30, verbose_name='status')),
-                ('capacity_mw', models.DecimalField(decimal_places=3, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='capacity (MW)')),
-                ('heat_mwh_per_yr', models.DecimalField(decimal_places=1, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='heat delivered (MWh/yr)')),
-                ('supply_temperature_c', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-50')), django.core.validators.MaxValueValidator(Decimal('1500'))], verbose_name='supply temperature (°C)')),
-                ('source_location', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=25832, verbose_name='heat source location')),
-                ('pipe_route', django.contrib.gis.db.models.fields.LineStringField(blank=True, null=True, srid=25832, verbose_name='pipe route')),
-                ('description', models.TextField(blank=True, default='', verbose_name='description')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source_organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='heat source organisation')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "source_description",
+                    models.CharField(
+                        help_text="E.g. kiln exhaust at a cement works, a data centre.",
+                        max_length=300,
+                        verbose_name="heat source",
+                    ),
+                ),
+                ("receiving_network", models.CharField(max_length=200, verbose_name="receiving network")),
+                (
+                    "network_kind",
+                    models.CharField(
+                        choices=[("heating", "District heating"), ("cooling", "District cooling")],
+                        default="heating",
+                        max_length=10,
+                        verbose_name="network kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("feasibility", "Feasibility study"),
+                            ("agreed", "Agreed"),
+                            ("under_construction", "Under construction"),
+                            ("operating", "Operating"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="idea",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "capacity_mw",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="capacity (MW)",
+                    ),
+                ),
+                (
+                    "heat_mwh_per_yr",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="heat delivered (MWh/yr)",
+                    ),
+                ),
+                (
+                    "supply_temperature_c",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-50")),
+                            django.core.validators.MaxValueValidator(Decimal("1500")),
+                        ],
+                        verbose_name="supply temperature (°C)",
+                    ),
+                ),
+                (
+                    "source_location",
+                    django.contrib.gis.db.models.fields.PointField(
+                        blank=True, null=True, srid=25832, verbose_name="heat source location"
+                    ),
+                ),
+                (
+                    "pipe_route",
+                    django.contrib.gis.db.models.fields.LineStringField(
+                        blank=True, null=True, srid=25832, verbose_name="pipe route"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, default="", verbose_name="description")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="heat source organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical surplus-heat symbiosis',
-                'verbose_name_plural': 'historical surplus-heat symbioses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical surplus-heat symbiosis",
+                "verbose_name_plural": "historical surplus-heat symbioses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEnergySite',
+            name="HistoricalEnergySite",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('site_type', models.CharField(choices=[('wind', 'Wind turbines'), ('solar', 'Solar park'), ('biogas', 'Biogas plant'), ('co2_capture', 'CO2 capture'), ('power_to_x', 'Power-to-X'), ('biochar', 'Biochar (pyrolysis)'), ('grass_protein', 'Grass protein'), ('hydrogen_pipe', 'Hydrogen pipeline'), ('co2_pipe', 'CO2 pipeline')], db_index=True, max_length=30, verbose_name='type')),
-                ('planning_status', models.CharField(choices=[('idea', 'Idea'), ('screening', 'Screening'), ('local_plan', 'Local plan in preparation'), ('environmental_assessment', 'Environmental assessment'), ('approved', 'Approved'), ('under_construction', 'Under construction'), ('operating', 'Operating'), ('rejected', 'Rejected')], db_index=True, default='idea', max_length=30, verbose_name='planning status')),
-                ('geometry', django.contrib.gis.db.models.fields.GeometryField(help_text='A point or polygon; a line for pipelines.', srid=25832, verbose_name='geometry')),
-                ('capacity', models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='capacity')),
-                ('capacity_unit', models.CharField(choices=[('MW', 'MW'), ('t/yr', 'tonnes per year'), ('Nm3/yr', 'Nm³ per year'), ('km', 'km of pipe')], default='MW', max_length=10, verbose_name='capacity unit')),
-                ('commissioning_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_year], verbose_name='commissioning year')),
-                ('municipality_code', models.CharField(blank=True, db_index=True, default='', editable=False, help_text='Derived from the geometry; empty when offshore or abroad.', max_length=4, verbose_name='municipality')),
-                ('description', models.TextField(blank=True, default='', verbose_name='description')),
-                ('data_source', models.CharField(blank=True, default='', max_length=300, verbose_name='data source')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('operator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='operator')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "site_type",
+                    models.CharField(
+                        choices=[
+                            ("wind", "Wind turbines"),
+                            ("solar", "Solar park"),
+                            ("biogas", "Biogas plant"),
+                            ("co2_capture", "CO2 capture"),
+                            ("power_to_x", "Power-to-X"),
+                            ("biochar", "Biochar (pyrolysis)"),
+                            ("grass_protein", "Grass protein"),
+                            ("hydrogen_pipe", "Hydrogen pipeline"),
+                            ("co2_pipe", "CO2 pipeline"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "planning_status",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("screening", "Screening"),
+                            ("local_plan", "Local plan in preparation"),
+                            ("environmental_assessment", "Environmental assessment"),
+                            ("approved", "Approved"),
+                            ("under_construction", "Under construction"),
+                            ("operating", "Operating"),
+                            ("rejected", "Rejected"),
+                        ],
+                        db_index=True,
+                        default="idea",
+                        max_length=30,
+                        verbose_name="planning status",
+                    ),
+                ),
+                (
+                    "geometry",
+                    django.contrib.gis.db.models.fields.GeometryField(
+                        help_text="A point or polygon; a line for pipelines.", srid=25832, verbose_name="geometry"
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="capacity",
+                    ),
+                ),
+                (
+                    "capacity_unit",
+                    models.CharField(
+                        choices=[
+                            ("MW", "MW"),
+                            ("t/yr", "tonnes per year"),
+                            ("Nm3/yr", "Nm³ per year"),
+                            ("km", "km of pipe"),
+                        ],
+                        default="MW",
+                        max_length=10,
+                        verbose_name="capacity unit",
+                    ),
+                ),
+                (
+                    "commissioning_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[core.validators.validate_year],
+                        verbose_name="commissioning year",
+                    ),
+                ),
+                (
+                    "municipality_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Derived from the geometry; empty when offshore or abroad.",
+                        max_length=4,
+                        verbose_name="municipality",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, default="", verbose_name="description")),
+                ("data_source", models.CharField(blank=True, default="", max_length=300, verbose_name="data source")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.organisation",
+                        verbose_name="operator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical energy site',
-                'verbose_name_plural': 'historical energy sites',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical energy site",
+                "verbose_name_plural": "historical energy sites",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='OrganisationSite',
+            name="OrganisationSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('address', models.CharField(blank=True, default='', max_length=300, verbose_name='address')),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=25832, verbose_name='location')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='registry.organisation', verbose_name='organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("address", models.CharField(blank=True, default="", max_length=300, verbose_name="address")),
+                ("location", django.contrib.gis.db.models.fields.PointField(srid=25832, verbose_name="location")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="registry.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation site',
-                'verbose_name_plural': 'organisation sites',
-                'ordering': ['organisation__name', 'name'],
+                "verbose_name": "organisation site",
+                "verbose_name_plural": "organisation sites",
+                "ordering": ["organisation__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HeatSymbiosis',
+            name="HeatSymbiosis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('source_description', models.CharField(help_text='E.g. kiln exhaust at a cement works, a data centre.', max_length=300, verbose_name='heat source')),
-                ('receiving_network', models.CharField(max_length=200, verbose_name='receiving network')),
-                ('network_kind', models.CharField(choices=[('heating', 'District heating'), ('cooling', 'District cooling')], default='heating', max_length=10, verbose_name='network kind')),
-                ('status', models.CharField(choices=[('idea', 'Idea'), ('feasibility', 'Feasibility study'), ('agreed', 'Agreed'), ('under_construction', 'Under construction'), ('operating', 'Operating'), ('cancelled', 'Cancelled')], db_index=True, default='idea', max_length=30, verbose_name='status')),
-                ('capacity_mw', models.DecimalField(decimal_places=3, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='capacity (MW)')),
-                ('heat_mwh_per_yr', models.DecimalField(decimal_places=1, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='heat delivered (MWh/yr)')),
-                ('supply_temperature_c', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-50')), django.core.validators.MaxValueValidator(Decimal('1500'))], verbose_name='supply temperature (°C)')),
-                ('source_location', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=25832, verbose_name='heat source location')),
-                ('pipe_route', django.contrib.gis.db.models.fields.LineStringField(blank=True, null=True, srid=25832, verbose_name='pipe route')),
-                ('description', models.TextField(blank=True, default='', verbose_name='description')),
-                ('source_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='heat_symbioses', to='registry.organisation', verbose_name='heat source organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "source_description",
+                    models.CharField(
+                        help_text="E.g. kiln exhaust at a cement works, a data centre.",
+                        max_length=300,
+                        verbose_name="heat source",
+                    ),
+                ),
+                ("receiving_network", models.CharField(max_length=200, verbose_name="receiving network")),
+                (
+                    "network_kind",
+                    models.CharField(
+                        choices=[("heating", "District heating"), ("cooling", "District cooling")],
+                        default="heating",
+                        max_length=10,
+                        verbose_name="network kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("feasibility", "Feasibility study"),
+                            ("agreed", "Agreed"),
+                            ("under_construction", "Under construction"),
+                            ("operating", "Operating"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="idea",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "capacity_mw",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="capacity (MW)",
+                    ),
+                ),
+                (
+                    "heat_mwh_per_yr",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="heat delivered (MWh/yr)",
+                    ),
+                ),
+                (
+                    "supply_temperature_c",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-50")),
+                            django.core.validators.MaxValueValidator(Decimal("1500")),
+                        ],
+                        verbose_name="supply temperature (°C)",
+                    ),
+                ),
+                (
+                    "source_location",
+                    django.contrib.gis.db.models.fields.PointField(
+                        blank=True, null=True, srid=25832, verbose_name="heat source location"
+                    ),
+                ),
+                (
+                    "pipe_route",
+                    django.contrib.gis.db.models.fields.LineStringField(
+                        blank=True, null=True, srid=25832, verbose_name="pipe route"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, default="", verbose_name="description")),
+                (
+                    "source_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="heat_symbioses",
+                        to="registry.organisation",
+                        verbose_name="heat source organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'surplus-heat symbiosis',
-                'verbose_name_plural': 'surplus-heat symbioses',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('capacity_mw__gte', 0)), name='symbiosis_capacity_not_negative'), models.CheckConstraint(condition=models.Q(('heat_mwh_per_yr__gte', 0)), name='symbiosis_heat_not_negative')],
+                "verbose_name": "surplus-heat symbiosis",
+                "verbose_name_plural": "surplus-heat symbioses",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("capacity_mw__gte", 0)), name="symbiosis_capacity_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("heat_mwh_per_yr__gte", 0)), name="symbiosis_heat_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EnergySite',
+            name="EnergySite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True, verbose_name='archived at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('external_id', models.CharField(blank=True, db_index=True, default='', max_length=100, verbose_name='external id')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('site_type', models.CharField(choices=[('wind', 'Wind turbines'), ('solar', 'Solar park'), ('biogas', 'Biogas plant'), ('co2_capture', 'CO2 capture'), ('power_to_x', 'Power-to-X'), ('biochar', 'Biochar (pyrolysis)'), ('grass_protein', 'Grass protein'), ('hydrogen_pipe', 'Hydrogen pipeline'), ('co2_pipe', 'CO2 pipeline')], db_index=True, max_length=30, verbose_name='type')),
-                ('planning_status', models.CharField(choices=[('idea', 'Idea'), ('screening', 'Screening'), ('local_plan', 'Local plan in preparation'), ('environmental_assessment', 'Environmental assessment'), ('approved', 'Approved'), ('under_construction', 'Under construction'), ('operating', 'Operating'), ('rejected', 'Rejected')], db_index=True, default='idea', max_length=30, verbose_name='planning status')),
-                ('geometry', django.contrib.gis.db.models.fields.GeometryField(help_text='A point or polygon; a line for pipelines.', srid=25832, verbose_name='geometry')),
-                ('capacity', models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='capacity')),
-                ('capacity_unit', models.CharField(choices=[('MW', 'MW'), ('t/yr', 'tonnes per year'), ('Nm3/yr', 'Nm³ per year'), ('km', 'km of pipe')], default='MW', max_length=10, verbose_name='capacity unit')),
-                ('commissioning_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_year], verbose_name='commissioning year')),
-                ('municipality_code', models.CharField(blank=True, db_index=True, default='', editable=False, help_text='Derived from the geometry; empty when offshore or abroad.', max_length=4, verbose_name='municipality')),
-                ('description', models.TextField(blank=True, default='', verbose_name='description')),
-                ('data_source', models.CharField(blank=True, default='', max_length=300, verbose_name='data source')),
-                ('operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='energy_sites', to='registry.organisation', verbose_name='operator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, editable=False, null=True, verbose_name="archived at"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, db_index=True, default="", max_length=100, verbose_name="external id"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "site_type",
+                    models.CharField(
+                        choices=[
+                            ("wind", "Wind turbines"),
+                            ("solar", "Solar park"),
+                            ("biogas", "Biogas plant"),
+                            ("co2_capture", "CO2 capture"),
+                            ("power_to_x", "Power-to-X"),
+                            ("biochar", "Biochar (pyrolysis)"),
+                            ("grass_protein", "Grass protein"),
+                            ("hydrogen_pipe", "Hydrogen pipeline"),
+                            ("co2_pipe", "CO2 pipeline"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "planning_status",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("screening", "Screening"),
+                            ("local_plan", "Local plan in preparation"),
+                            ("environmental_assessment", "Environmental assessment"),
+                            ("approved", "Approved"),
+                            ("under_construction", "Under construction"),
+                            ("operating", "Operating"),
+                            ("rejected", "Rejected"),
+                        ],
+                        db_index=True,
+                        default="idea",
+                        max_length=30,
+                        verbose_name="planning status",
+                    ),
+                ),
+                (
+                    "geometry",
+                    django.contrib.gis.db.models.fields.GeometryField(
+                        help_text="A point or polygon; a line for pipelines.", srid=25832, verbose_name="geometry"
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="capacity",
+                    ),
+                ),
+                (
+                    "capacity_unit",
+                    models.CharField(
+                        choices=[
+                            ("MW", "MW"),
+                            ("t/yr", "tonnes per year"),
+                            ("Nm3/yr", "Nm³ per year"),
+                            ("km", "km of pipe"),
+                        ],
+                        default="MW",
+                        max_length=10,
+                        verbose_name="capacity unit",
+                    ),
+                ),
+                (
+                    "commissioning_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[core.validators.validate_year],
+                        verbose_name="commissioning year",
+                    ),
+                ),
+                (
+                    "municipality_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Derived from the geometry; empty when offshore or abroad.",
+                        max_length=4,
+                        verbose_name="municipality",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, default="", verbose_name="description")),
+                ("data_source", models.CharField(blank=True, default="", max_length=300, verbose_name="data source")),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="energy_sites",
+                        to="registry.organisation",
+                        verbose_name="operator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'energy site',
-                'verbose_name_plural': 'energy sites',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gte', 0)), name='energysite_capacity_not_negative'), models.CheckConstraint(condition=django.contrib.gis.db.models.functions.IsValid('geometry'), name='energysite_geometry_valid')],
+                "verbose_name": "energy site",
+                "verbose_name_plural": "energy sites",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("capacity__gte", 0)), name="energysite_capacity_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=django.contrib.gis.db.models.functions.IsValid("geometry"),
+                        name="energysite_geometry_valid",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
-    dependencies = [
-        ('registry', '0001_initial'),
-    ]
+    dependencies = [("registry", "0001_initial")]
 
     operations = [
         migrations.AlterField(
-            model_name='energysite',
-            name='commissioning_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_commissioning_year], verbose_name='commissioning year'),
+            model_name="energysite",
+            name="commissioning_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[core.validators.validate_commissioning_year],
+                verbose_name="commissioning year",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalenergysite',
-            name='commissioning_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[core.validators.validate_commissioning_year], verbose_name='commissioning year'),
+            model_name="historicalenergysite",
+            name="commissioning_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[core.validators.validate_commissioning_year],
+                verbose_name="commissioning year",
+            ),
         ),
     ]

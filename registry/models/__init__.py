@@ -3,7 +3,4 @@ from .organisations import Organisation, OrganisationSite
 from .sites import EnergySite
 from .symbioses import HeatSymbiosis
 
-__all__ = [
-    "Organisation", "OrganisationSite", "EnergySite", "HeatSymbiosis",
-    "HeatSource", "HeatingNetwork",
-]
+__all__ = ["Organisation", "OrganisationSite", "EnergySite", "HeatSymbiosis", "HeatSource", "HeatingNetwork"]

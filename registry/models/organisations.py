@@ -21,7 +21,11 @@ class Organisation(ArchivableModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     cvr = models.CharField(
-        _("CVR number"), max_length=8, blank=True, default="", validators=[validate_cvr],
+        _("CVR number"),
+        max_length=8,
+        blank=True,
+        default="",
+        validators=[validate_cvr],
         help_text=_("Danish company registration number, 8 digits."),
     )
     chr_number = models.CharField(_("CHR herd number"), max_length=20, blank=True, default="")
@@ -37,9 +41,11 @@ class Organisation(ArchivableModel):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["cvr"], condition=~models.Q(cvr=""), name="organisation_cvr_unique",
+                fields=["cvr"],
+                condition=~models.Q(cvr=""),
+                name="organisation_cvr_unique",
                 violation_error_message=_("An organisation with this CVR number already exists."),
-            ),
+            )
         ]
 
     def __str__(self):

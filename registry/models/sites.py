@@ -56,28 +56,39 @@ class EnergySite(ArchivableModel):
     name = models.CharField(_("name"), max_length=200)
     site_type = models.CharField(_("type"), max_length=30, choices=SiteType.choices)
     planning_status = models.CharField(
-        _("planning status"), max_length=30, choices=PlanningStatus.choices, default=PlanningStatus.IDEA,
+        _("planning status"), max_length=30, choices=PlanningStatus.choices, default=PlanningStatus.IDEA
     )
     geometry = models.GeometryField(
-        _("geometry"), srid=settings.STORAGE_SRID,
-        help_text=_("A point or polygon; a line for pipelines."),
+        _("geometry"), srid=settings.STORAGE_SRID, help_text=_("A point or polygon; a line for pipelines.")
     )
     capacity = models.DecimalField(
-        _("capacity"), max_digits=14, decimal_places=3, null=True, blank=True,
+        _("capacity"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
     capacity_unit = models.CharField(
         _("capacity unit"), max_length=10, choices=CapacityUnit.choices, default=CapacityUnit.MW
     )
     operator = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="energy_sites",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="energy_sites",
         verbose_name=_("operator"),
     )
     commissioning_year = models.PositiveSmallIntegerField(
         _("commissioning year"), null=True, blank=True, validators=[validate_commissioning_year]
     )
     municipality_code = models.CharField(
-        _("municipality"), max_length=4, blank=True, default="", editable=False,
+        _("municipality"),
+        max_length=4,
+        blank=True,
+        default="",
+        editable=False,
         help_text=_("Derived from the geometry; empty when offshore or abroad."),
     )
     description = models.TextField(_("description"), blank=True, default="")
@@ -88,8 +99,10 @@ class EnergySite(ArchivableModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["municipality_code"], name="energysite_municipality_idx"),
-                   models.Index(fields=["external_id"], name="energysite_external_id_idx")]
+        indexes = [
+            models.Index(fields=["municipality_code"], name="energysite_municipality_idx"),
+            models.Index(fields=["external_id"], name="energysite_external_id_idx"),
+        ]
         verbose_name = _("energy site")
         verbose_name_plural = _("energy sites")
         constraints = [

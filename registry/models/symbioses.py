@@ -35,31 +35,53 @@ class HeatSymbiosis(ArchivableModel):
 
     name = models.CharField(_("name"), max_length=200)
     source_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="heat_symbioses",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="heat_symbioses",
         verbose_name=_("heat source organisation"),
     )
-    source_description = models.CharField(_("heat source"), max_length=300,
-                                          help_text=_("E.g. kiln exhaust at a cement works, a data centre."))
+    source_description = models.CharField(
+        _("heat source"), max_length=300, help_text=_("E.g. kiln exhaust at a cement works, a data centre.")
+    )
     receiving_network = models.CharField(_("receiving network"), max_length=200)
-    network_kind = models.CharField(_("network kind"), max_length=10, choices=NetworkKind.choices,
-                                    default=NetworkKind.HEATING)
-    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.IDEA,
-                              db_index=True)
+    network_kind = models.CharField(
+        _("network kind"), max_length=10, choices=NetworkKind.choices, default=NetworkKind.HEATING
+    )
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.IDEA, db_index=True)
     capacity_mw = models.DecimalField(_("capacity (MW)"), max_digits=10, decimal_places=3, validators=NOT_NEGATIVE)
-    heat_mwh_per_yr = models.DecimalField(_("heat delivered (MWh/yr)"), max_digits=14, decimal_places=1,
-                                          validators=NOT_NEGATIVE)
+    heat_mwh_per_yr = models.DecimalField(
+        _("heat delivered (MWh/yr)"), max_digits=14, decimal_places=1, validators=NOT_NEGATIVE
+    )
     supply_temperature_c = models.DecimalField(
-        _("supply temperature (°C)"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("supply temperature (°C)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-50)), MaxValueValidator(Decimal(1500))],
     )
     source_location = models.PointField(_("heat source location"), srid=settings.STORAGE_SRID, null=True, blank=True)
     pipe_route = models.LineStringField(_("pipe route"), srid=settings.STORAGE_SRID, null=True, blank=True)
     description = models.TextField(_("description"), blank=True, default="")
     # Set when the symbiosis was proposed from a computed opportunity: that source is then no longer "unproposed".
-    heat_source = models.ForeignKey("HeatSource", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="symbioses", verbose_name=_("surplus-heat source"))
-    heating_network = models.ForeignKey("HeatingNetwork", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="symbioses", verbose_name=_("district heating network"))
+    heat_source = models.ForeignKey(
+        "HeatSource",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="symbioses",
+        verbose_name=_("surplus-heat source"),
+    )
+    heating_network = models.ForeignKey(
+        "HeatingNetwork",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="symbioses",
+        verbose_name=_("district heating network"),
+    )
 
     history = HistoricalRecords()
 

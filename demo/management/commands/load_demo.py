@@ -15,7 +15,9 @@ class Command(BaseCommand):
             return
         for name, count in sorted(report.created.items()):
             self.stdout.write(f"  {count:4d} {name}")
-        self.stdout.write(self.style.SUCCESS(
-            _("Demo data loaded. Demo users: demo-viewer, demo-editor, demo-administrator (password: %s).")
-            % DEMO_PASSWORD
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo data loaded. Demo users: demo-viewer, demo-editor, demo-administrator (password: %s).")
+                % DEMO_PASSWORD
+            )
+        )

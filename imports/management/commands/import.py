@@ -41,26 +41,40 @@ class ProgressBar:
 
 
 class Command(BaseCommand):
-    help = ("Import energy sites, partnerships or symbioses from GeoPackage, zipped Shapefile, GeoJSON, KML, CSV "
-            "or Excel. All or nothing: one bad row rejects the file unless --valid-rows-only.")
+    help = (
+        "Import energy sites, partnerships or symbioses from GeoPackage, zipped Shapefile, GeoJSON, KML, CSV "
+        "or Excel. All or nothing: one bad row rejects the file unless --valid-rows-only."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--kind", required=True, choices=sorted(KINDS))
-        parser.add_argument("--layer", default="", help="Layer (GeoPackage, KML), Shapefile name (zip) or sheet (Excel).")
+        parser.add_argument(
+            "--layer", default="", help="Layer (GeoPackage, KML), Shapefile name (zip) or sheet (Excel)."
+        )
         parser.add_argument("--mapping", type=Path, help="YAML: columns, defaults, values, crs.")
-        parser.add_argument("--crs", default="", help="The CRS of coordinate columns when the file does not say, "
-                                                      "e.g. EPSG:25832.")
-        parser.add_argument("--default", action="append", default=[], metavar="FIELD=VALUE",
-                            help="A value for rows (or files) without one, e.g. --default site_type=wind.")
+        parser.add_argument(
+            "--crs", default="", help="The CRS of coordinate columns when the file does not say, e.g. EPSG:25832."
+        )
+        parser.add_argument(
+            "--default",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="A value for rows (or files) without one, e.g. --default site_type=wind.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
-        parser.add_argument("--valid-rows-only", action="store_true",
-                            help="Import the valid rows and report the rest, instead of rejecting the file.")
+        parser.add_argument(
+            "--valid-rows-only",
+            action="store_true",
+            help="Import the valid rows and report the rest, instead of rejecting the file.",
+        )
         parser.add_argument("--user", default="", help="Username recorded as the author in the history.")
         parser.add_argument("--report", type=Path, help="Write the rejected rows to this CSV file.")
 
-    def handle(self, *args, file, kind, layer, mapping, crs, dry_run, valid_rows_only, user, report, default,
-               **options):
+    def handle(
+        self, *args, file, kind, layer, mapping, crs, dry_run, valid_rows_only, user, report, default, **options
+    ):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         author = None
@@ -69,8 +83,9 @@ class Command(BaseCommand):
             if author is None:
                 raise CommandError(f"No user called {user}.")
         try:
-            import_options = options_from_mapping_file(kind, mapping, layer=layer, crs=crs, dry_run=dry_run,
-                                                       valid_rows_only=valid_rows_only)
+            import_options = options_from_mapping_file(
+                kind, mapping, layer=layer, crs=crs, dry_run=dry_run, valid_rows_only=valid_rows_only
+            )
         except FileRefused as refused:
             raise CommandError(str(refused)) from refused
         for pair in default:
@@ -89,7 +104,9 @@ class Command(BaseCommand):
                 write_report(run, handle)
             self.stdout.write(f"Report of rejected rows: {report}")
         if run.status not in (ImportRun.Status.APPLIED, ImportRun.Status.CHECKED):
-            raise CommandError(f"Import #{run.pk} {run.get_status_display().lower()}: {run.error or 'see the rows above'}")
+            raise CommandError(
+                f"Import #{run.pk} {run.get_status_display().lower()}: {run.error or 'see the rows above'}"
+            )
 
     def _print(self, run):
         write = self.stdout.write
@@ -104,6 +121,8 @@ class Command(BaseCommand):
             if len(run.rejections) > 50:
                 write(f"  ... and {len(run.rejections) - 50:,} more (use --report FILE for all).")
         verb = "would be" if run.dry_run else ""
-        write(f"Import #{run.pk} ({run.file_name}, {run.rows_total:,} rows): {run.get_status_display()}. "
-              f"{run.created_count:,} {verb} created, {run.updated_count:,} {verb} updated, "
-              f"{run.unchanged_count:,} unchanged, {run.rejected_count:,} rejected.".replace("  ", " "))
+        write(
+            f"Import #{run.pk} ({run.file_name}, {run.rows_total:,} rows): {run.get_status_display()}. "
+            f"{run.created_count:,} {verb} created, {run.updated_count:,} {verb} updated, "
+            f"{run.unchanged_count:,} unchanged, {run.rejected_count:,} rejected.".replace("  ", " ")
+        )
