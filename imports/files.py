@@ -7,33 +7,22 @@ Shapefile without its .prj (its coordinates would be a guess).
 
 import csv
 import io
-import shutil
-import tempfile
-import warnings
 import zipfile
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import CRS
 
+from .archives import check_zip
 from .columns import normalise, parse_number_series
 from .errors import FileRefused
+from .tables import FORMAT_LABELS, Table
+from .vector_files import read_shapefile, read_vector
 
-FORMAT_LABELS = {
-    "gpkg": "GeoPackage",
-    "shapefile": "zipped Shapefile",
-    "geojson": "GeoJSON",
-    "kml": "KML",
-    "csv": "CSV",
-    "xlsx": "Excel (.xlsx)",
-}
 EXTENSIONS = {
     ".gpkg": "gpkg",
     ".zip": "shapefile",
@@ -45,33 +34,10 @@ EXTENSIONS = {
     ".txt": "csv",
     ".xlsx": "xlsx",
 }
-# Shapefile parts we extract; anything else in the archive is ignored.
-SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
-
-
-@dataclass
-class Table:
-    """A file's rows: the attribute columns, the geometry (or None) and the rows' numbers as the user sees them."""
-
-    frame: pd.DataFrame
-    geometry: np.ndarray | None  # shapely geometries in `crs`, one per row, None where missing
-    crs: CRS | None
-    row_numbers: np.ndarray
-    format: str
-    layer: str = ""
-    notices: list[str] = field(default_factory=list)
-    geometry_columns: str = "geometry"  # what the report names as the geometry's column(s)
-
-    def __len__(self):
-        return len(self.frame)
 
 
 def max_bytes() -> int:
     return settings.IMPORT_MAX_MB * 1024 * 1024
-
-
-def max_uncompressed_bytes() -> int:
-    return settings.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024
 
 
 def sniff_format(path: Path) -> str:
@@ -137,164 +103,18 @@ def check_claimed_format(path: Path, original_name: str) -> str:
     return actual
 
 
-def check_zip(path: Path) -> None:
-    """Refuse archives that expand beyond the limit, counting the bytes really produced, not the headers' claims."""
-    budget = max_uncompressed_bytes()
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-        if len(infos) > 10_000:
-            raise FileRefused(
-                _("The ZIP archive has %(count)s entries; that is not a data file.") % {"count": len(infos)}
-            )
-        declared = sum(info.file_size for info in infos)
-        if declared > budget:
-            raise FileRefused(_zip_bomb_message())
-        produced = 0
-        for info in infos:
-            with archive.open(info) as member:
-                while chunk := member.read(1024 * 1024):
-                    produced += len(chunk)
-                    if produced > budget:
-                        raise FileRefused(_zip_bomb_message())
-
-
-def _zip_bomb_message() -> str:
-    return _("The ZIP archive would expand to more than %(limit)s MB (a zip bomb?); refused.") % {
-        "limit": settings.IMPORT_MAX_UNCOMPRESSED_MB
-    }
-
-
-@contextmanager
-def extracted_shapefile(path: Path, layer: str):
-    """Extract one Shapefile's parts from the zip into a temporary folder, yield the .shp path."""
-    check_zip(path)
-    with zipfile.ZipFile(path) as archive:
-        parts = {}
-        for info in archive.infolist():
-            name = PurePosixPath(info.filename)
-            if name.suffix.lower() in SHAPEFILE_PARTS and not name.name.startswith("."):
-                parts.setdefault(name.stem, {})[name.suffix.lower()] = info
-        stems = sorted(stem for stem, found in parts.items() if ".shp" in found)
-        if layer and layer not in stems:
-            raise FileRefused(
-                _("The archive has no Shapefile called %(layer)s; it has: %(layers)s.")
-                % {"layer": layer, "layers": ", ".join(stems)}
-            )
-        if not layer and len(stems) > 1:
-            raise FileRefused(
-                _("The archive holds %(count)s Shapefiles (%(layers)s); choose one as the layer.")
-                % {"count": len(stems), "layers": ", ".join(stems)}
-            )
-        stem = layer or stems[0]
-        found = parts[stem]
-        missing = [suffix for suffix in (".shx", ".dbf") if suffix not in found]
-        if missing:
-            raise FileRefused(
-                _("The Shapefile %(layer)s is missing its %(parts)s file.")
-                % {"layer": stem, "parts": ", ".join(missing)}
-            )
-        if ".prj" not in found:
-            raise FileRefused(
-                _(
-                    "The Shapefile %(layer)s has no .prj file, so its coordinate system is unknown. "
-                    "Add the .prj (QGIS and ArcGIS write one) and try again."
-                )
-                % {"layer": stem}
-            )
-        folder = Path(tempfile.mkdtemp(prefix="import-shp-"))
-        try:
-            for suffix, info in found.items():
-                # Our own file names: nothing in the archive decides where a file is written.
-                with archive.open(info) as source, open(folder / f"layer{suffix}", "wb") as target:
-                    shutil.copyfileobj(source, target)
-            yield folder / "layer.shp", stem
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 def read_table(path: Path, fmt: str, layer: str = "", declared_crs: str = "") -> Table:
     """Read every row of the file (one layer or sheet) with its geometry, if the format has one."""
     if fmt in ("gpkg", "geojson", "kml"):
-        return _read_vector(path, fmt, layer)
+        return read_vector(path, fmt, layer)
     if fmt == "shapefile":
-        with extracted_shapefile(path, layer) as (shp, stem):
-            table = _read_vector(shp, fmt, "")
-            table.layer = stem
-            return table
+        return read_shapefile(path, layer)
     if fmt == "csv":
         return _points_from_coordinates(_read_csv(path), fmt, declared_crs)
     if fmt == "xlsx":
         check_zip(path)
         return _points_from_coordinates(_read_xlsx(path, layer), fmt, declared_crs)
     raise FileRefused(_("Unsupported format."))
-
-
-def _read_vector(path: Path, fmt: str, layer: str) -> Table:
-    try:
-        layers = [str(name) for name, _geometry_type in pyogrio.list_layers(path)]
-    except pyogrio.errors.DataSourceError as error:
-        raise FileRefused(
-            _("The %(format)s file cannot be read: %(error)s") % {"format": FORMAT_LABELS[fmt], "error": error}
-        ) from error
-    if layer and layer not in layers:
-        raise FileRefused(
-            _("The file has no layer called %(layer)s; it has: %(layers)s.")
-            % {"layer": layer, "layers": ", ".join(layers)}
-        )
-    chosen = [layer] if layer else layers
-    if len(chosen) > 1 and fmt != "kml":
-        raise FileRefused(
-            _("The file has %(count)s layers (%(layers)s); choose one.")
-            % {"count": len(layers), "layers": ", ".join(layers)}
-        )
-    frames, geometries, crs = [], [], None
-    for name in chosen:
-        try:
-            with warnings.catch_warnings():  # mixed-type GeoJSON properties stay text; we parse them ourselves
-                warnings.simplefilter("ignore", UserWarning)
-                # GDAL's Arrow stream: whole columns, a third of the time. A GeoPackage or Shapefile is cheap
-                # to read twice: its attributes, then its geometries alone, cost half of what a GeoDataFrame does.
-                if fmt in ("gpkg", "shapefile"):
-                    frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True, read_geometry=False)
-                    meta, geometry_table = pyogrio.read_arrow(path, layer=name, columns=[])
-                    wkb = (
-                        geometry_table.column(0).to_numpy(zero_copy_only=False)
-                        if geometry_table.num_columns
-                        else np.full(len(frame), None, dtype=object)
-                    )
-                    if len(wkb) != len(frame):
-                        raise ValueError(
-                            _("%(geometries)s geometries for %(rows)s rows.")
-                            % {"geometries": len(wkb), "rows": len(frame)}
-                        )
-                    geometry, layer_crs = shapely.from_wkb(wkb), meta["crs"]
-                else:
-                    gdf = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
-                    frame, geometry, layer_crs = gdf.drop(columns=gdf.geometry.name), gdf.geometry.values, gdf.crs
-        except (
-            pyogrio.errors.DataSourceError,
-            pyogrio.errors.DataLayerError,
-            ValueError,
-            shapely.errors.GEOSException,
-        ) as error:
-            raise FileRefused(
-                _("The layer %(layer)s cannot be read: %(error)s") % {"layer": name, "error": error}
-            ) from error
-        frames.append(pd.DataFrame(frame))
-        geometries.append(np.asarray(geometry, dtype=object))
-        crs = crs if crs is not None else layer_crs
-    attributes = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    if crs is None:
-        raise FileRefused(_("The file does not say which coordinate system it uses."))
-    geometry = np.concatenate(geometries) if len(geometries) > 1 else geometries[0]
-    return Table(
-        attributes,
-        geometry,
-        CRS.from_user_input(crs),
-        np.arange(1, len(attributes) + 1),
-        fmt,
-        layer=layer or (chosen[0] if len(chosen) == 1 else ""),
-    )
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

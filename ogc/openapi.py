@@ -107,10 +107,24 @@ ERRORS = {
 }
 
 
-def openapi_document(request) -> dict:
-    base = request.build_absolute_uri("/ogc").rstrip("/")
-    security = [{"token": []}, {"session": []}]
-    paths = {
+SECURITY = [{"token": []}, {"session": []}]
+
+COMPONENTS = {
+    "securitySchemes": {
+        "token": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Token <key>, issued by an administrator",
+        },
+        "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+    }
+}
+
+
+def _fixed_paths() -> dict:
+    """The service description (public) and the list of collections, the same whatever the collections are."""
+    return {
         "/": {
             "get": {
                 "summary": "Landing page",
@@ -144,54 +158,63 @@ def openapi_document(request) -> dict:
                 "summary": "The collections",
                 "operationId": "getCollections",
                 "parameters": [COMMON["f"]],
-                "security": security,
+                "security": SECURITY,
                 "responses": {"200": _json_response("The collections"), **ERRORS},
             }
         },
     }
-    for collection in COLLECTIONS.values():
-        filters = []
-        for name, f in collection.filters.items():
-            schema, explode = _filter_schema(f)
-            filters.append(_parameter(name, schema, str(f.label or name), explode=explode))
-        filters.append(_parameter("search", {"type": "string"}, "Free-text search, as in the API."))
-        path = f"/collections/{collection.id}"
-        paths[path] = {
+
+
+def _filter_parameters(collection) -> list[dict]:
+    """The collection's attribute filters and search, as /api/ has them, so clients can offer them."""
+    filters = []
+    for name, f in collection.filters.items():
+        schema, explode = _filter_schema(f)
+        filters.append(_parameter(name, schema, str(f.label or name), explode=explode))
+    filters.append(_parameter("search", {"type": "string"}, "Free-text search, as in the API."))
+    return filters
+
+
+def _items_schema(collection) -> dict:
+    return {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {"type": "array", "items": _feature_schema(collection)},
+            "links": {"type": "array", "items": {"type": "object"}},
+            "timeStamp": {"type": "string", "format": "date-time"},
+            "numberReturned": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+def _collection_paths(collection) -> dict:
+    """The three paths of one collection: its description, its features and one feature."""
+    path = f"/collections/{collection.id}"
+    return {
+        path: {
             "get": {
                 "summary": f"The collection {collection.id}",
                 "operationId": f"describe-{collection.id}",
                 "parameters": [COMMON["f"]],
-                "security": security,
+                "security": SECURITY,
                 "responses": {"200": _json_response(str(collection.title)), **ERRORS},
             }
-        }
-        paths[path + "/items"] = {
+        },
+        path + "/items": {
             "get": {
                 "summary": f"Features of {collection.id}",
                 "operationId": f"getFeatures-{collection.id}",
-                "parameters": [COMMON[name] for name in ITEM_PARAMETERS] + filters,
-                "security": security,
+                "parameters": [COMMON[name] for name in ITEM_PARAMETERS] + _filter_parameters(collection),
+                "security": SECURITY,
                 "responses": {
-                    "200": _json_response(
-                        "A page of features",
-                        "application/geo+json",
-                        {
-                            "type": "object",
-                            "required": ["type", "features"],
-                            "properties": {
-                                "type": {"type": "string", "enum": ["FeatureCollection"]},
-                                "features": {"type": "array", "items": _feature_schema(collection)},
-                                "links": {"type": "array", "items": {"type": "object"}},
-                                "timeStamp": {"type": "string", "format": "date-time"},
-                                "numberReturned": {"type": "integer", "minimum": 0},
-                            },
-                        },
-                    ),
+                    "200": _json_response("A page of features", "application/geo+json", _items_schema(collection)),
                     **ERRORS,
                 },
             }
-        }
-        paths[path + "/items/{featureId}"] = {
+        },
+        path + "/items/{featureId}": {
             "get": {
                 "summary": f"One feature of {collection.id}",
                 "operationId": f"getFeature-{collection.id}",
@@ -200,13 +223,22 @@ def openapi_document(request) -> dict:
                     COMMON["f"],
                     COMMON["crs"],
                 ],
-                "security": security,
+                "security": SECURITY,
                 "responses": {
                     "200": _json_response("The feature", "application/geo+json", _feature_schema(collection)),
                     **ERRORS,
                 },
             }
-        }
+        },
+    }
+
+
+def openapi_document(request) -> dict:
+    """Built per request: the server URL is the host the client used."""
+    base = request.build_absolute_uri("/ogc").rstrip("/")
+    paths = _fixed_paths()
+    for collection in COLLECTIONS.values():
+        paths.update(_collection_paths(collection))
     return {
         "openapi": "3.0.3",
         "info": {
@@ -217,15 +249,5 @@ def openapi_document(request) -> dict:
         },
         "servers": [{"url": base}],
         "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "token": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "Authorization",
-                    "description": "Token <key>, issued by an administrator",
-                },
-                "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
-            }
-        },
+        "components": COMPONENTS,
     }

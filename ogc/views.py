@@ -9,7 +9,6 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.gis.geos import Polygon
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,8 +21,9 @@ from rest_framework.views import APIView
 
 from access.permissions import may_read
 
-from .collections import COLLECTIONS, CRS84, CRS_SRID, STORAGE_CRS, Collection
-from .openapi import CONFORMANCE_CLASSES, DEFAULT_LIMIT, ITEM_PARAMETERS, MAX_LIMIT, openapi_document
+from .collections import COLLECTIONS, CRS_SRID, STORAGE_CRS, Collection
+from .openapi import CONFORMANCE_CLASSES, ITEM_PARAMETERS, openapi_document
+from .params import crs_uri, parse_after, parse_bbox, parse_crs, parse_datetime, parse_limit, reject_unknown
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -219,72 +219,6 @@ class CollectionDetail(CollectionAccess):
         return self.respond(request, document)
 
 
-def parse_limit(value: str | None) -> int:
-    if value is None:
-        return DEFAULT_LIMIT
-    if not value.isdigit() or int(value) < 1:
-        raise ValidationError({"limit": [_("limit must be a whole number from 1.")]})
-    return min(int(value), MAX_LIMIT)  # above the maximum: the maximum (Part 1, /req/core/fc-limit-response)
-
-
-def parse_crs(value: str | None, name: str) -> int:
-    if value is None:
-        return 4326
-    uri = value.strip().strip("[]")
-    if uri not in CRS_SRID:
-        raise ValidationError(
-            {
-                name: [
-                    _("Unsupported CRS %(crs)s; use one of %(offered)s.")
-                    % {"crs": value, "offered": ", ".join(CRS_SRID)}
-                ]
-            }
-        )
-    return CRS_SRID[uri]
-
-
-def parse_bbox(value: str, srid: int) -> Polygon:
-    try:
-        numbers = [float(part) for part in value.split(",")]
-    except ValueError:
-        numbers = []
-    if len(numbers) == 6:  # with heights: the registry is 2D
-        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4 or numbers[0] > numbers[2] or numbers[1] > numbers[3]:
-        raise ValidationError({"bbox": [_("Use bbox=minx,miny,maxx,maxy with min <= max.")]})
-    box = Polygon.from_bbox(numbers)
-    box.srid = srid
-    return box
-
-
-def _instant(text: str) -> date | None:
-    if text in {"", ".."}:
-        return None
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("z", "Z")).date()
-    except ValueError:
-        raise ValidationError(
-            {"datetime": [_("Use an RFC 3339 date or date-time, or an interval start/end (.. for an open end).")]}
-        )
-
-
-def parse_datetime(value: str) -> tuple[date | None, date | None]:
-    if "/" in value:
-        start, end = value.split("/", 1)
-        if start in {"", ".."} and end in {"", ".."}:
-            raise ValidationError({"datetime": [_("An interval needs at least one end.")]})
-        first, last = _instant(start), _instant(end)
-        if first and last and first > last:
-            raise ValidationError({"datetime": [_("The interval ends before it starts.")]})
-        return first, last
-    instant = _instant(value)
-    if instant is None:
-        raise ValidationError({"datetime": [_("Give a date, a date-time or an interval.")]})
-    return instant, instant
-
-
 def feature(collection: Collection, row: dict) -> dict:
     properties = {k: v for k, v in row.items() if k not in {"pk", "_geometry"}}
     for name, value in properties.items():
@@ -301,65 +235,24 @@ def feature(collection: Collection, row: dict) -> dict:
 
 
 class Items(CollectionAccess):
+    """A page of features: filtered like /api/, by bbox and datetime, paged by feature id (after=)."""
+
     template = "ogc/items.html"
 
     def get(self, request, collection_id):
         collection = self.collection(request, collection_id)
         params = request.GET
-        allowed = {*ITEM_PARAMETERS, *collection.filters, "search"}
-        unknown = sorted(set(params) - allowed)
-        if unknown:
-            raise ValidationError(
-                {
-                    name: [
-                        _("Unknown parameter; this collection takes %(allowed)s.")
-                        % {"allowed": ", ".join(sorted(allowed))}
-                    ]
-                    for name in unknown
-                }
-            )
+        reject_unknown(params, {*ITEM_PARAMETERS, *collection.filters, "search"})
         limit = parse_limit(params.get("limit"))
         srid = parse_crs(params.get("crs"), "crs")
-        after = params.get("after", "0")
-        if not after.isdigit():
-            raise ValidationError({"after": [_("after must be a feature id.")]})
-        api_params = QueryDict(mutable=True)
-        for name in params:
-            if name in collection.filters or name == "search":
-                api_params.setlist(name, params.getlist(name))
-        queryset = collection.base_queryset(request, api_params)
-        if "bbox" in params:
-            queryset = collection.in_bbox(
-                queryset, parse_bbox(params["bbox"], parse_crs(params.get("bbox-crs"), "bbox-crs"))
-            )
-        if "datetime" in params:
-            queryset = collection.within_dates(queryset, *parse_datetime(params["datetime"]))
+        after = parse_after(params.get("after", "0"))
+        queryset = self.filtered(request, collection, params)
         page = list(collection.rows(queryset.filter(pk__gt=int(after)).order_by("pk"), srid)[: limit + 1])
-        has_next = len(page) > limit
         features = [feature(collection, row) for row in page[:limit]]
-        path = f"/ogc/collections/{collection.id}/items"
-        query = {k: v for k, v in params.items() if k not in {"after", "f"}}
-        links = [
-            *self_and_alternate(request, path, GEOJSON, **query, **({"after": after} if after != "0" else {})),
-            link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title),
-        ]
-        if has_next:
-            links.append(
-                link(
-                    request,
-                    path,
-                    "next",
-                    HTML if wants_html(request) else GEOJSON,
-                    _("Next page"),
-                    **query,
-                    after=features[-1]["id"],
-                    **({"f": "html"} if wants_html(request) else {}),
-                )
-            )
         document = {
             "type": "FeatureCollection",
             "features": features,
-            "links": links,
+            "links": self.links(request, collection, params, after, features if len(page) > limit else None),
             "timeStamp": timezone.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
             "numberReturned": len(features),
         }
@@ -374,6 +267,44 @@ class Items(CollectionAccess):
                 "rows": [(f["id"], [f["properties"].get(c) for c in collection.properties]) for f in features],
             },
         )
+
+    def filtered(self, request, collection: Collection, params):
+        """The attribute filters and search go through the same filterset as /api/; bbox and datetime are OGC's."""
+        api_params = QueryDict(mutable=True)
+        for name in params:
+            if name in collection.filters or name == "search":
+                api_params.setlist(name, params.getlist(name))
+        queryset = collection.base_queryset(request, api_params)
+        if "bbox" in params:
+            queryset = collection.in_bbox(
+                queryset, parse_bbox(params["bbox"], parse_crs(params.get("bbox-crs"), "bbox-crs"))
+            )
+        if "datetime" in params:
+            queryset = collection.within_dates(queryset, *parse_datetime(params["datetime"]))
+        return queryset
+
+    def links(self, request, collection: Collection, params, after: str, more: list[dict] | None) -> list[dict]:
+        """Self, alternate and collection; next (after the last feature of *more*) only when there is a next page."""
+        path = f"/ogc/collections/{collection.id}/items"
+        query = {k: v for k, v in params.items() if k not in {"after", "f"}}
+        links = [
+            *self_and_alternate(request, path, GEOJSON, **query, **({"after": after} if after != "0" else {})),
+            link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title),
+        ]
+        if more:
+            links.append(
+                link(
+                    request,
+                    path,
+                    "next",
+                    HTML if wants_html(request) else GEOJSON,
+                    _("Next page"),
+                    **query,
+                    after=more[-1]["id"],
+                    **({"f": "html"} if wants_html(request) else {}),
+                )
+            )
+        return links
 
 
 class Item(CollectionAccess):
@@ -400,7 +331,3 @@ class Item(CollectionAccess):
         return self.respond(
             request, document, GEOJSON, {"Content-Crs": f"<{crs_uri(srid)}>"}, extra={"collection": collection}
         )
-
-
-def crs_uri(srid: int) -> str:
-    return CRS84 if srid == 4326 else next(uri for uri, s in CRS_SRID.items() if s == srid)

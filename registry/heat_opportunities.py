@@ -158,6 +158,16 @@ def opportunities(
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
+def _capacity_mw(source: HeatSource) -> Decimal:
+    """The source's stated capacity, else its yearly surplus spread over the full-load hours."""
+    capacity = source.capacity_mw
+    if capacity is None:
+        capacity = (source.surplus_heat_mwh_per_yr / Decimal(str(settings.HEAT_FULL_LOAD_HOURS))).quantize(
+            Decimal("0.001")
+        )
+    return capacity
+
+
 @transaction.atomic
 def propose_symbiosis(source_id: int, user=None, assumptions: Assumptions | None = None) -> HeatSymbiosis:
     """Turn a candidate into a symbiosis record (status idea), with the pipe route from source to network."""
@@ -182,11 +192,7 @@ def propose_symbiosis(source_id: int, user=None, assumptions: Assumptions | None
         )
     network = HeatingNetwork.objects.get(pk=candidate["network_id"])
     connection_line = GEOSGeometry(memoryview(candidate["st_asbinary"]), srid=settings.STORAGE_SRID)
-    capacity = source.capacity_mw
-    if capacity is None:
-        capacity = (source.surplus_heat_mwh_per_yr / Decimal(str(settings.HEAT_FULL_LOAD_HOURS))).quantize(
-            Decimal("0.001")
-        )
+    capacity = _capacity_mw(source)
     symbiosis = HeatSymbiosis(
         name=f"{source.name} → {network.name}"[:200],
         source_organisation=source.organisation,

@@ -34,6 +34,11 @@ class PartnershipsImport(RecordByRecordImport):
     name = "partnerships"
 
     def fields(self):
+        """In the order reports and templates show them."""
+        return [*self._partnership_fields(), *self._organisation_fields(), *self._measure_fields()]
+
+    def _partnership_fields(self):
+        """The partnership itself: its key, title, sector and lifecycle dates."""
         return [
             external_id_spec("partnership_id", "partnerskab_id", "sagsnummer", "sagsnr", "journalnummer", "aftale_id"),
             text_spec(
@@ -74,6 +79,11 @@ class PartnershipsImport(RecordByRecordImport):
             FieldSpec("completed_on", _("completed on"), parse_date, ("afsluttet", "afsluttet_dato", "completed")),
             FieldSpec("cancelled_on", _("cancelled on"), parse_date, ("annulleret", "annulleret_dato", "cancelled")),
             text_spec("notes", _("notes"), 10_000, ("noter", "bemaerkninger", "bemaerkning", "note")),
+        ]
+
+    def _organisation_fields(self):
+        """The organisation the partnership is with, matched by CVR or name."""
+        return [
             FieldSpec("cvr", _("CVR number"), parse_cvr, ("cvr_nr", "cvr_nummer", "cvrnr", "virksomhed_cvr")),
             text_spec(
                 "organisation_name",
@@ -101,6 +111,11 @@ class PartnershipsImport(RecordByRecordImport):
             ),
             text_spec("address", _("address"), 300, ("adresse", "addresse", "virksomhedsadresse")),
             text_spec("chr_number", _("CHR herd number"), 20, ("chr", "chr_nr", "chr_nummer", "besaetningsnummer")),
+        ]
+
+    def _measure_fields(self):
+        """The measure it commits to, if the row has one, and its expected reduction."""
+        return [
             text_spec("measure_title", _("measure"), 200, ("tiltag", "measure", "tiltagsnavn")),
             FieldSpec(
                 "measure_type",

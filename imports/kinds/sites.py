@@ -25,6 +25,11 @@ class SitesImport(ImportKind):
     COLUMNS = SITE_COLUMNS
 
     def fields(self):
+        """In the order reports and templates show them."""
+        return [*self._identity_fields(), *self._capacity_fields(), *self._detail_fields()]
+
+    def _identity_fields(self):
+        """What the site is: its key, name, type and planning status."""
         return [
             external_id_spec(
                 "gsrn",
@@ -56,6 +61,11 @@ class SitesImport(ImportKind):
                 parse_choice(EnergySite.PlanningStatus, PLANNING_STATUS_SYNONYMS),
                 ("status", "planstatus", "planlaegningsstatus", "projektstatus"),
             ),
+        ]
+
+    def _capacity_fields(self):
+        """The installed capacity and its unit; a column in kW is scaled to MW."""
+        return [
             FieldSpec(
                 "capacity",
                 _("capacity"),
@@ -76,6 +86,11 @@ class SitesImport(ImportKind):
                 parse_choice(EnergySite.CapacityUnit),
                 ("unit", "enhed", "kapacitet_enhed"),
             ),
+        ]
+
+    def _detail_fields(self):
+        """Who runs it, since when, and where the data came from."""
+        return [
             FieldSpec(
                 "operator_cvr",
                 _("operator CVR"),

@@ -77,31 +77,8 @@ def _per_year(by_year, target, title, bar_label, target_max=None, counts=True):
     return draw
 
 
-def build_pdf(totals: dict, *, generated) -> bytes:
-    styles = getSampleStyleSheet()
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=2 * cm,
-        rightMargin=2 * cm,
-        topMargin=1.8 * cm,
-        bottomMargin=1.8 * cm,
-        title=_("Status report: priority 4"),
-        author="Aalborg Kommune",
-    )
-    story = [
-        Paragraph(_("Status report: climate partnerships and green supply"), styles["Title"]),
-        Paragraph(
-            _("Aalborg Kommune, business strategy 2023-2026, priority 4. For Aalborg Erhvervsråd."), styles["Normal"]
-        ),
-        Paragraph(
-            _("Figures as of %(day)s; generated %(when)s.")
-            % {"day": totals["as_of"], "when": generated.strftime("%Y-%m-%d %H:%M")},
-            styles["Normal"],
-        ),
-        Spacer(1, 0.5 * cm),
-    ]
+def _summary_table(totals: dict) -> Table:
+    """The per-sector summary table, one row per sector, so build_pdf reads as a list of sections."""
     rows = [[_("Sector"), _("Target"), _("Committed"), _("Pipeline"), _("Realised"), _("Share")]]
     for key, label in sectors():
         fig = totals[key]
@@ -121,11 +98,12 @@ def build_pdf(totals: dict, *, generated) -> bytes:
             ]
         )
     )
-    story += [Paragraph(_("Reduction potential (t CO2e/yr)"), styles["Heading2"]), table, Spacer(1, 0.4 * cm)]
-    for key, label in sectors():
-        story.append(_chart(_trajectory(totals[key], label)))
-    story.append(PageBreak())
-    story.append(Paragraph(_("Partnerships signed per year"), styles["Heading2"]))
+    return table
+
+
+def _per_year_charts(totals: dict, styles) -> list:
+    """The second page: partnerships signed per sector, then international partnerships and funding."""
+    story = [Paragraph(_("Partnerships signed per year"), styles["Heading2"])]
     for key, label in sectors():
         signed = totals[key]["partnerships_signed"]
         counts = {y: s["count"] for y, s in signed.items()}
@@ -157,5 +135,40 @@ def build_pdf(totals: dict, *, generated) -> bytes:
             height=5.5,
         )
     )
+    return story
+
+
+def build_pdf(totals: dict, *, generated) -> bytes:
+    """Title and summary table, the sector trajectories, then a page of per-year charts."""
+    styles = getSampleStyleSheet()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=1.8 * cm,
+        bottomMargin=1.8 * cm,
+        title=_("Status report: priority 4"),
+        author="Aalborg Kommune",
+    )
+    story = [
+        Paragraph(_("Status report: climate partnerships and green supply"), styles["Title"]),
+        Paragraph(
+            _("Aalborg Kommune, business strategy 2023-2026, priority 4. For Aalborg Erhvervsråd."), styles["Normal"]
+        ),
+        Paragraph(
+            _("Figures as of %(day)s; generated %(when)s.")
+            % {"day": totals["as_of"], "when": generated.strftime("%Y-%m-%d %H:%M")},
+            styles["Normal"],
+        ),
+        Spacer(1, 0.5 * cm),
+    ]
+    table = _summary_table(totals)
+    story += [Paragraph(_("Reduction potential (t CO2e/yr)"), styles["Heading2"]), table, Spacer(1, 0.4 * cm)]
+    for key, label in sectors():
+        story.append(_chart(_trajectory(totals[key], label)))
+    story.append(PageBreak())
+    story += _per_year_charts(totals, styles)
     doc.build(story)
     return buffer.getvalue()

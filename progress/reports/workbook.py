@@ -103,25 +103,7 @@ def _summary_sheet(summary, totals: dict, generated) -> None:
             _("Share of target committed"),
         ],
     )
-    row = 7
-    for key, label in sectors():
-        fig = totals[key]
-        summary.append(
-            [
-                _("%(sector)s: reduction potential by %(year)s (t CO2e/yr)")
-                % {"sector": label, "year": fig["target_year"]},
-                fig["target_tonnes"],
-                fig["committed_tonnes"],
-                fig["pipeline_tonnes"],
-                fig["realised_tonnes"],
-                fig["realised_year"],
-                fig["committed_share"],
-            ]
-        )
-        summary.cell(row=row, column=7).number_format = "0.0%"
-        for col in (2, 3, 4, 5):
-            summary.cell(row=row, column=col).number_format = TONNES
-        row += 1
+    _sector_rows(summary, totals)
     for key, label in sectors():
         signed = totals[key]["partnerships_signed"].get(str(year), {"count": 0, "target": None})
         summary.append(
@@ -146,6 +128,29 @@ def _summary_sheet(summary, totals: dict, generated) -> None:
         ]
     )
     _widths(summary, [62, 14, 14, 14, 14, 14, 14])
+
+
+def _sector_rows(summary, totals: dict) -> None:
+    """One reduction-potential row per sector from row 7, with tonnes and share formats set per cell."""
+    row = 7
+    for key, label in sectors():
+        fig = totals[key]
+        summary.append(
+            [
+                _("%(sector)s: reduction potential by %(year)s (t CO2e/yr)")
+                % {"sector": label, "year": fig["target_year"]},
+                fig["target_tonnes"],
+                fig["committed_tonnes"],
+                fig["pipeline_tonnes"],
+                fig["realised_tonnes"],
+                fig["realised_year"],
+                fig["committed_share"],
+            ]
+        )
+        summary.cell(row=row, column=7).number_format = "0.0%"
+        for col in (2, 3, 4, 5):
+            summary.cell(row=row, column=col).number_format = TONNES
+        row += 1
 
 
 def _sector_sheet(ws, key: str, label: str, fig: dict, as_of) -> None:
