@@ -231,6 +231,8 @@ HOME_MUNICIPALITY_CODE = os.environ.get("HOME_MUNICIPALITY_CODE", "0851")
 
 # Anonymous users get nothing from the API unless this opens read-only access.
 API_ANONYMOUS_READ = env_bool("API_ANONYMOUS_READ", False)
+# HTTP Basic sends the password with every request: in production only over HTTPS (behind the proxy, as it says).
+BASIC_AUTH_HTTPS_ONLY = env_bool("BASIC_AUTH_HTTPS_ONLY", not DEBUG)
 
 # Surplus-heat opportunities: the rough assumptions behind each candidate (each can also be set per request).
 # Transmission pipe laid in the ground, DKK per metre of route.
@@ -243,7 +245,9 @@ HEAT_FULL_LOAD_HOURS = float(os.environ.get("HEAT_FULL_LOAD_HOURS", "8000"))
 HEAT_DEFAULT_SUPPLY_TEMPERATURE_C = float(os.environ.get("HEAT_DEFAULT_SUPPLY_TEMPERATURE_C", "70"))
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["access.permissions.RolePermissions"],
+    # Basic first: its challenge is the 401's WWW-Authenticate, which GIS clients answer (access/authentication.py)
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "access.authentication.BasicAuthentication",
         "access.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

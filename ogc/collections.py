@@ -21,6 +21,15 @@ EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 # The CRSs every collection offers (Part 2): the default CRS84 (lon/lat) and the Danish UTM 32N.
 CRS_SRID = {CRS84: 4326, EPSG_URI.format(25832): 25832}
 STORAGE_CRS = EPSG_URI.format(25832)
+# Property types as JSON Schema says them (OGC API - Features Part 5, schemas).
+JSON_SCHEMA_TYPES = {
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "string": {"type": "string"},
+    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"},
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,46 @@ class Collection:
     def properties(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.layer.properties_for(Output.OGC))
 
+    def property_schemas(self) -> dict:
+        """Each property's JSON Schema type and title, from the catalogue: clients need not guess types from the
+        first page, where a nullable number may be empty throughout."""
+        return {
+            prop.name: {
+                "title": str(self.layer.property_label(prop)),
+                **JSON_SCHEMA_TYPES[self.layer.property_type(prop)],
+            }
+            for prop in self.layer.properties_for(Output.OGC)
+        }
+
+    def schema(self, schema_id: str) -> dict:
+        """The features' schema as OGC API - Features Part 5 has it: the properties and the geometry's type."""
+        geometry = {
+            "x-ogc-role": "primary-geometry",
+            "format": f"geometry-{self.layer.geometry_type.lower().replace('geometry', 'any')}",
+        }
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": schema_id,
+            "type": "object",
+            "title": str(self.title),
+            "properties": {"geometry": geometry, **self.property_schemas()},
+        }
+
+    def feature_schema(self, schema_id: str = "") -> dict:
+        """A feature as GeoJSON, in JSON Schema: what `describedby` points at, and what GDAL reads field types from."""
+        return {
+            **({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_id} if schema_id else {}),
+            "type": "object",
+            "title": str(self.title),
+            "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "integer"},
+                "geometry": {"type": "object"},
+                "properties": {"type": "object", "properties": self.property_schemas()},
+            },
+        }
+
     def base_queryset(self, request, api_params):
         """The list endpoint's records with the API filters in `api_params` applied (a 400 when invalid)."""
         return self.layer.records(request, api_params)
@@ -55,7 +104,11 @@ class Collection:
         plain = [p.name for p in props if not p.renamed()]
         return (
             self.layer.with_geometry(queryset)
-            .annotate(_geometry=AsGeoJSON(Transform(self.layer.feature_geometry, srid), precision=PRECISION[srid]))
+            .annotate(
+                _geometry=AsGeoJSON(
+                    self.layer.geometry_value(Transform(self.layer.feature_geometry, srid)), precision=PRECISION[srid]
+                )
+            )
             .values("pk", "_geometry", *plain, **renames)
         )
 
@@ -99,10 +152,12 @@ def bbox_in_crs84(box) -> list[float]:
     import pyproj
     import shapely
 
-    polygon = shapely.segmentize(shapely.box(*box), max_segment_length=max(box[2] - box[0], box[3] - box[1], 1) / 20)
+    outline = shapely.box(*box)
+    if outline.area > 0:  # a single point (or a row of them) has no sides to densify
+        outline = shapely.segmentize(outline, max_segment_length=max(box[2] - box[0], box[3] - box[1]) / 20)
     transformer = pyproj.Transformer.from_crs(25832, 4326, always_xy=True)
-    lon, lat = transformer.transform(*shapely.get_coordinates(polygon).T)
+    lon, lat = transformer.transform(*shapely.get_coordinates(outline).T)
     return [round(float(v), 6) for v in (lon.min(), lat.min(), lon.max(), lat.max())]
 
 
-COLLECTIONS = {layer_id: Collection(layer) for layer_id, layer in published(Output.OGC).items()}
+COLLECTIONS = {layer_id: Collection(layer) for layer_id, layer in published(Output.OGC, by_geometry_type=True).items()}

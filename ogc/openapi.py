@@ -80,16 +80,11 @@ def _filter_schema(f) -> tuple[dict, bool]:
 
 
 def _feature_schema(collection) -> dict:
-    return {
-        "type": "object",
-        "required": ["type", "geometry", "properties"],
-        "properties": {
-            "type": {"type": "string", "enum": ["Feature"]},
-            "id": {"type": "integer"},
-            "geometry": {"type": "object", "nullable": True},
-            "properties": {"type": "object", "properties": {name: {} for name in collection.properties}},
-        },
-    }
+    schema = collection.feature_schema()
+    schema["properties"]["geometry"] = {"type": "object", "nullable": True}
+    for prop in schema["properties"]["properties"]["properties"].values():
+        prop["nullable"] = True
+    return schema
 
 
 def _json_response(description: str, media_type: str = "application/json", schema: dict | None = None) -> dict:
@@ -101,16 +96,22 @@ def _json_response(description: str, media_type: str = "application/json", schem
 
 ERRORS = {
     "400": {"description": "Invalid or unknown query parameter"},
-    "401": {"description": "Not signed in (send an API token or a session cookie)"},
+    "401": {"description": "Not signed in (HTTP Basic, an API token or a session cookie)"},
     "403": {"description": "No permission to read this layer"},
     "404": {"description": "No such collection or feature"},
 }
 
 
-SECURITY = [{"token": []}, {"session": []}]
+SECURITY = [{"basic": []}, {"bearer": []}, {"token": []}, {"session": []}]
 
 COMPONENTS = {
     "securitySchemes": {
+        "basic": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "The user's name and password, or any name with an API token as the password (HTTPS)",
+        },
+        "bearer": {"type": "http", "scheme": "bearer", "description": "An API token, issued by an administrator"},
         "token": {
             "type": "apiKey",
             "in": "header",
@@ -190,7 +191,7 @@ def _items_schema(collection) -> dict:
 
 
 def _collection_paths(collection) -> dict:
-    """The three paths of one collection: its description, its features and one feature."""
+    """The paths of one collection: its description, its schema, its features and one feature."""
     path = f"/collections/{collection.id}"
     return {
         path: {
@@ -200,6 +201,20 @@ def _collection_paths(collection) -> dict:
                 "parameters": [COMMON["f"]],
                 "security": SECURITY,
                 "responses": {"200": _json_response(str(collection.title)), **ERRORS},
+            }
+        },
+        path + "/schema": {
+            "get": {
+                "summary": f"The properties of {collection.id} and their types (JSON Schema)",
+                "operationId": f"getSchema-{collection.id}",
+                "security": SECURITY,
+                "responses": {
+                    "200": {
+                        "description": "JSON Schema",
+                        "content": {"application/schema+json": {"schema": {"type": "object"}}},
+                    },
+                    **ERRORS,
+                },
             }
         },
         path + "/items": {

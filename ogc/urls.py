@@ -11,6 +11,7 @@ urlpatterns = [
     path("api.html", SpectacularSwaggerSplitView.as_view(url="/ogc/api"), name="api-doc"),
     path("collections", views.Collections.as_view(), name="collections"),
     path("collections/<str:collection_id>", views.CollectionDetail.as_view(), name="collection"),
+    path("collections/<str:collection_id>/schema", views.Schema.as_view(), name="schema"),
     path("collections/<str:collection_id>/items", views.Items.as_view(), name="items"),
     path("collections/<str:collection_id>/items/<str:feature_id>", views.Item.as_view(), name="item"),
 ]

@@ -29,6 +29,7 @@ GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA_JSON = "application/schema+json"
 
 
 def wants_html(request) -> bool:
@@ -191,6 +192,22 @@ class CollectionAccess(OgcView):
                 link(request, path, "alternate", HTML, collection.title, f="html"),
                 link(request, path + "/items", "items", GEOJSON, _("The features as GeoJSON")),
                 link(request, path + "/items", "items", HTML, _("The features as HTML"), f="html"),
+                # relation names are case-insensitive (RFC 8288); GDAL (3.6) matches this spelling only
+                link(
+                    request,
+                    path + "/schema",
+                    "describedBy",
+                    SCHEMA_JSON,
+                    _("A feature as GeoJSON, with its properties' types"),
+                    profile="geojson",
+                ),
+                link(
+                    request,
+                    path + "/schema",
+                    "http://www.opengis.net/def/rel/ogc/1.0/schema",
+                    SCHEMA_JSON,
+                    _("The features' properties and types"),
+                ),
             ],
         }
 
@@ -217,6 +234,20 @@ class CollectionDetail(CollectionAccess):
         document = self.description(request, collection)
         document["links"][:2] = self_and_alternate(request, f"/ogc/collections/{collection.id}")
         return self.respond(request, document)
+
+
+class Schema(CollectionAccess):
+    """GET /ogc/collections/<id>/schema: the JSON Schema of the features' properties (Part 5), or with
+    ?profile=geojson of a whole GeoJSON feature (the collection's `describedBy`)."""
+
+    def get(self, request, collection_id):
+        collection = self.collection(request, collection_id)
+        profile = request.GET.get("profile", "")
+        if profile not in {"", "geojson"}:
+            raise ValidationError({"profile": [_("Use profile=geojson, or leave it out.")]})
+        schema_id = request.build_absolute_uri()
+        schema = collection.feature_schema(schema_id) if profile else collection.schema(schema_id)
+        return HttpResponse(json.dumps(schema, ensure_ascii=False), content_type=SCHEMA_JSON)
 
 
 def feature(collection: Collection, row: dict) -> dict:

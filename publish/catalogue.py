@@ -13,11 +13,11 @@ from registry import heat_opportunities
 from registry.api.heat import HeatingNetworkViewSet, HeatSourceViewSet, OpportunityQuery
 from registry.api.views import EnergySiteViewSet, HeatSymbiosisViewSet, OrganisationSiteViewSet
 
-from .layers import DrawnAtPartnersLayer, Layer, LayerQuery, Output, Property
+from .layers import AREAS, LINES, PIPES, POINTS, DrawnAtPartnersLayer, Layer, LayerQuery, Output, Property
 
 EXPORT, OGC, TILE = Output.EXPORT, Output.OGC, Output.TILE
 ALL = EXPORT | OGC | TILE
-POINT, LINES, POLYGONS = ("Point",), ("LineString", "MultiLineString"), ("Polygon", "MultiPolygon")
+POINT_TYPES, LINE_TYPES, POLYGON_TYPES = ("Point",), ("LineString", "MultiLineString"), ("Polygon", "MultiPolygon")
 UPDATED_AT = Property("updated_at", outputs=OGC)
 
 
@@ -62,7 +62,7 @@ LAYERS = (
         ),
         EnergySiteViewSet,
         "geometry",
-        (*POINT, *POLYGONS, *LINES),
+        (*POINT_TYPES, *POLYGON_TYPES, *LINE_TYPES),
         (
             Property("external_id"),
             Property("name", outputs=ALL),
@@ -81,6 +81,7 @@ LAYERS = (
         outputs=ALL,
         temporal="commissioning_year",
         temporal_is_year=True,
+        parts=(POINTS, AREAS, LINES),
     ),
     DrawnAtPartnersLayer(
         "partnerships",
@@ -88,7 +89,7 @@ LAYERS = (
         _("Climate partnerships with companies and farms, drawn at their organisations' sites."),
         PartnershipViewSet,
         "memberships__organisation__sites__location",
-        POINT,
+        POINT_TYPES,
         (
             Property("external_id"),
             Property("title", outputs=ALL),
@@ -124,7 +125,7 @@ LAYERS = (
         _("Where partner organisations operate (factories, farms)."),
         OrganisationSiteViewSet,
         "location",
-        POINT,
+        POINT_TYPES,
         (
             Property("external_id"),
             Property("name"),
@@ -148,10 +149,7 @@ LAYERS = (
             Property("name", outputs=ALL),
             Property("source_organisation", outputs=OGC),
             Property(
-                "source_organisation_name",
-                "source_organisation__name",
-                outputs=EXPORT | TILE,
-                label=_("source organisation"),
+                "source_organisation_name", "source_organisation__name", outputs=ALL, label=_("source organisation")
             ),
             Property("source_description"),
             Property("receiving_network", outputs=ALL),
@@ -171,7 +169,7 @@ LAYERS = (
         _("Places with surplus heat to give, with MWh/yr and temperature."),
         HeatSourceViewSet,
         "location",
-        POINT,
+        POINT_TYPES,
         (
             Property("external_id"),
             Property("name"),
@@ -191,18 +189,19 @@ LAYERS = (
         _("District heating and cooling areas and pipes."),
         HeatingNetworkViewSet,
         "geometry",
-        (*POLYGONS, *LINES),
+        (*POLYGON_TYPES, *LINE_TYPES),
         (
             Property("external_id"),
             Property("name"),
             Property("operator", outputs=OGC),
-            Property("operator_name", "operator__name", outputs=EXPORT, label=_("operator")),
+            Property("operator_name", "operator__name", label=_("operator")),
             Property("network_kind"),
             Property("supply_temperature_c"),
             Property("description"),
             Property("data_source"),
             UPDATED_AT,
         ),
+        parts=(AREAS, PIPES),
     ),
     OpportunityLayer(
         "heat-opportunities",
@@ -218,6 +217,13 @@ LAYERS = (
 CATALOGUE = {layer.id: layer for layer in LAYERS}
 
 
-def published(output: Output) -> dict:
-    """The layers published in one output, by id."""
-    return {layer.id: layer for layer in LAYERS if output in layer.outputs}
+def published(output: Output, *, by_geometry_type: bool = False) -> dict:
+    """The layers published in one output, by id; with by_geometry_type, each mixed layer followed by its
+    collections of one geometry type (for OGC API and WFS clients)."""
+    found = {}
+    for layer in LAYERS:
+        if output in layer.outputs:
+            found[layer.id] = layer
+            if by_geometry_type:
+                found |= {part.id: part for part in layer.by_geometry_type()}
+    return found

@@ -5,6 +5,7 @@ so a property added there appears in every output that lists it.
 """
 
 import copy
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from django.contrib.gis.db.models.functions import Transform
 from django.db import models
 from django.db.models import F, FloatField, Q
 from django.db.models.functions import Cast
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
 
 from .functions import envelope, mvt_geom
@@ -89,6 +92,42 @@ def compiled_sql(queryset) -> tuple[str, tuple]:
 
 
 @dataclass(frozen=True)
+class GeometryPart:
+    """The features of one geometry type in a layer that mixes them, published as a collection of its own.
+
+    GIS clients type a layer by one geometry type (QGIS from its first features, a GeoPackage table by its
+    declaration), so a mixed layer loses features there unless each type has its own collection.
+    """
+
+    suffix: str  # appended to the layer's id: sites-points
+    title: str
+    types: tuple[str, ...]  # the geometry types (as GEOS names them) it holds
+    geometry_type: str  # the one type it declares; areas and lines are served as multi-geometries
+
+    @property
+    def multi(self) -> bool:
+        return self.geometry_type.startswith("Multi")
+
+
+POINTS = GeometryPart("points", _("points"), ("Point", "MultiPoint"), "Point")
+AREAS = GeometryPart("areas", _("areas"), ("Polygon", "MultiPolygon"), "MultiPolygon")
+LINES = GeometryPart("lines", _("lines"), ("LineString", "MultiLineString"), "MultiLineString")
+PIPES = GeometryPart("pipes", _("pipes"), ("LineString", "MultiLineString"), "MultiLineString")
+
+
+class GeometryType(models.Func):
+    """PostGIS GeometryType(): 'POINT', 'MULTIPOLYGON', ..."""
+
+    function = "GeometryType"
+    output_field = models.CharField()
+
+
+class AsMulti(models.Func):
+    function = "ST_Multi"
+    arity = 1
+
+
+@dataclass(frozen=True)
 class LayerQuery:
     """A layer's export as SQL with one geometry column `geom`."""
 
@@ -112,6 +151,31 @@ class Layer:
     outputs: Output = Output.EXPORT | Output.OGC
     temporal: str | None = None  # a date field, or a year (integer) field when temporal_is_year
     temporal_is_year: bool = False
+    parts: tuple[GeometryPart, ...] = ()  # one collection per geometry type, for a layer that mixes them
+    part: GeometryPart | None = None  # set on such a collection: the geometry type it holds
+
+    def by_geometry_type(self) -> tuple["Layer", ...]:
+        """The layer's collections of one geometry type each (none when it has one type only)."""
+        return tuple(
+            dataclasses.replace(
+                self,
+                id=f"{self.id}-{part.suffix}",
+                title=format_lazy("{} ({})", self.title, part.title),
+                geometry_types=(part.geometry_type,),
+                parts=(),
+                part=part,
+            )
+            for part in self.parts
+        )
+
+    @property
+    def geometry_type(self) -> str:
+        """The one geometry type its features have, or "Geometry" for a layer that mixes them."""
+        return self.geometry_types[0] if len(self.geometry_types) == 1 else "Geometry"
+
+    def geometry_value(self, expression):
+        """A feature's geometry as published: a part of areas or lines always as a multi-geometry."""
+        return AsMulti(expression) if self.part and self.part.multi else expression
 
     @property
     def model(self):
@@ -146,7 +210,11 @@ class Layer:
         return prop.model_field(self.model).verbose_name
 
     def queryset(self, request, params=None):
-        return filtered_queryset(self.viewset, request, params)
+        queryset = filtered_queryset(self.viewset, request, params)
+        if self.part:
+            types = [t.upper() for t in self.part.types]
+            queryset = queryset.alias(_geometry_type=GeometryType(self.geometry)).filter(_geometry_type__in=types)
+        return queryset
 
     # -- records as features (OGC API): one feature per record -----------------------------------------------------
     @property
@@ -220,6 +288,10 @@ class DrawnAtPartnersLayer(Layer):
     @property
     def feature_geometry(self) -> str:
         return "sites"
+
+    @property
+    def geometry_type(self) -> str:
+        return "MultiPoint"  # one record, all its sites
 
     @property
     def extent_field(self) -> str:

@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
+from access.authentication import api_request, unauthorized
+from access.permissions import may_read
 from gis.models import Municipality
 
 from .tiles import MAX_ZOOM, TILE_LAYERS, cached_tile
@@ -22,16 +23,24 @@ MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 def tile(request, layer, z, x, y):
     """GET /tiles/<layer>/<z>/<x>/<y>.pbf with the layer's list filters; ETag for cheap revalidation.
 
-    A plain view (the session's user, the layer's view permission) keeps a cached tile cheap.
+    The read rule of the API and OGC (session, token, Basic, anonymous read when enabled); a plain view
+    otherwise, so a cached tile stays cheap.
     """
-    if not request.user.is_authenticated:
-        return JsonResponse({"detail": _("Authentication credentials were not provided.")}, status=401)
+    signed_in = api_request(request)
+    try:
+        user = signed_in.user
+    except AuthenticationFailed as error:
+        return unauthorized(error.detail)
+    if not user.is_authenticated and not settings.API_ANONYMOUS_READ:
+        return unauthorized()
     if layer not in TILE_LAYERS or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
         return JsonResponse({"detail": _("No such tile.")}, status=404)
-    if not request.user.has_perm(TILE_LAYERS[layer].permission):
+    if not may_read(user, TILE_LAYERS[layer].model):
+        if not user.is_authenticated:
+            return unauthorized()
         return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
     try:
-        data, etag = cached_tile(layer, Request(request), z, x, y)
+        data, etag = cached_tile(layer, signed_in, z, x, y)
     except ValidationError as error:
         return JsonResponse(error.detail, status=400)
     if request.headers.get("If-None-Match") == etag:

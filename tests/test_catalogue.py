@@ -31,7 +31,10 @@ def test_each_layer_is_declared_once_and_every_output_reads_the_catalogue():
     assert len(CATALOGUE) == len(LAYERS)
     assert all(EXPORT_LAYERS[i] is CATALOGUE[i] for i in EXPORT_LAYERS)
     assert all(TILE_LAYERS[i] is CATALOGUE[i] for i in TILE_LAYERS)
-    assert all(COLLECTIONS[i].layer is CATALOGUE[i] for i in COLLECTIONS)
+    # OGC API has the catalogue's layers, and after each mixed one its collections of one geometry type
+    assert all(COLLECTIONS[i].layer is CATALOGUE[i] for i in COLLECTIONS if COLLECTIONS[i].layer.part is None)
+    parts = {i: c.layer for i, c in COLLECTIONS.items() if c.layer.part}
+    assert all(CATALOGUE[i.rsplit("-", 1)[0]].properties == layer.properties for i, layer in parts.items())
     assert set(EXPORT_LAYERS) == {
         "sites",
         "partnerships",
@@ -48,6 +51,11 @@ def test_each_layer_is_declared_once_and_every_output_reads_the_catalogue():
         "symbioses",
         "heat-sources",
         "heating-networks",
+        "sites-points",
+        "sites-areas",
+        "sites-lines",
+        "heating-networks-areas",
+        "heating-networks-pipes",
     }
 
 

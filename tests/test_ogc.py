@@ -23,6 +23,24 @@ LIVE_COUNTS = {
     "heat-sources": lambda: HeatSource.objects.live().count(),
     "heating-networks": lambda: HeatingNetwork.objects.live().count(),
 }
+# one collection per geometry type: counted here from GEOS's type names, not from the server's SQL
+PART_TYPES = {
+    "points": {"Point", "MultiPoint"},
+    "areas": {"Polygon", "MultiPolygon"},
+    "lines": {"LineString", "MultiLineString"},
+    "pipes": {"LineString", "MultiLineString"},
+}
+
+
+def ids_of_geometry_type(model, field: str, suffix: str) -> list[int]:
+    return sorted(
+        pk for pk, geometry in model.objects.live().values_list("pk", field) if geometry.geom_type in PART_TYPES[suffix]
+    )
+
+
+for _layer, _model, _field in (("sites", EnergySite, "geometry"), ("heating-networks", HeatingNetwork, "geometry")):
+    for _suffix in ("points", "areas", "lines") if _layer == "sites" else ("areas", "pipes"):
+        LIVE_COUNTS[f"{_layer}-{_suffix}"] = lambda m=_model, f=_field, s=_suffix: len(ids_of_geometry_type(m, f, s))
 
 
 @pytest.fixture

@@ -44,6 +44,8 @@ from publish.api import EXPORT_LAYERS
 from publish.exports import FORMATS as EXPORT_FORMATS
 from publish.tiles import TILE_LAYERS
 
+from .test_ogc import ids_of_geometry_type
+
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS, NO_ROLE = "anonymous", "no-role"
@@ -718,7 +720,12 @@ def world(demo_db, django_db_blocker, tmp_path_factory) -> World:
         # a heat source whose candidate nobody has proposed yet
         ids["candidate"] = opportunities(OpportunityFilter(), Assumptions(), "rank")[0]["source_id"]
         for cid, collection in COLLECTIONS.items():
-            ids[f"ogc_{cid}"] = first_live(collection.model)
+            part = collection.layer.part
+            ids[f"ogc_{cid}"] = (
+                ids_of_geometry_type(collection.model, collection.layer.geometry, part.suffix)[0]
+                if part
+                else first_live(collection.model)
+            )
         # an import run checked (nothing written) by another editor, its file kept under IMPORT_ROOT
         import_root = tmp_path_factory.mktemp("imports")
         (import_root / "matrix").mkdir()
