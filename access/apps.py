@@ -12,7 +12,7 @@ class AccessConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
-        from . import roles, sign_in_limit, signals  # noqa: F401  (roles: the post_migrate role sync)
+        from . import roles, schema, sign_in_limit, signals  # noqa: F401  (roles: the post_migrate role sync)
         from .forms import RateLimitedAdminAuthenticationForm
 
         admin.site.login_form = RateLimitedAdminAuthenticationForm

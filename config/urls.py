@@ -18,6 +18,7 @@ urlpatterns = [
     path("progress/", include("progress.urls")),
     path("imports/", include("imports.urls")),
     path("ogc/", include("ogc.urls")),
+    path("wfs/", include("wfs.urls")),
     path("", include("publish.urls")),
     path("", include("registry.urls")),
     path("", include("demo.urls")),

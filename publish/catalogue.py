@@ -62,7 +62,7 @@ LAYERS = (
         ),
         EnergySiteViewSet,
         "geometry",
-        (*POINT_TYPES, *POLYGON_TYPES, *LINE_TYPES),
+        ("Point", "MultiPoint", *POLYGON_TYPES, *LINE_TYPES),
         (
             Property("external_id"),
             Property("name", outputs=ALL),

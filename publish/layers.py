@@ -109,7 +109,8 @@ class GeometryPart:
         return self.geometry_type.startswith("Multi")
 
 
-POINTS = GeometryPart("points", _("points"), ("Point", "MultiPoint"), "Point")
+# a site may be several points (a wind farm's turbines): the points part is MultiPoint throughout
+POINTS = GeometryPart("points", _("points"), ("Point", "MultiPoint"), "MultiPoint")
 AREAS = GeometryPart("areas", _("areas"), ("Polygon", "MultiPolygon"), "MultiPolygon")
 LINES = GeometryPart("lines", _("lines"), ("LineString", "MultiLineString"), "MultiLineString")
 PIPES = GeometryPart("pipes", _("pipes"), ("LineString", "MultiLineString"), "MultiLineString")

@@ -40,7 +40,8 @@ def test_a_mixed_layer_has_one_collection_per_geometry_type(viewer, mixed_sites)
     assert [f["id"] for f in parts["points"]] == [mixed_sites["point"].pk]
     assert [f["id"] for f in parts["areas"]] == [mixed_sites["area"].pk]
     assert [f["id"] for f in parts["lines"]] == [mixed_sites["line"].pk]
-    # each declares one type, and its features have it: areas and lines as their multi-geometry
+    # each declares one type, and its features have it: as the multi-geometry (a wind farm is several points)
+    assert [f["geometry"]["type"] for f in parts["points"]] == ["MultiPoint"]
     assert [f["geometry"]["type"] for f in parts["areas"]] == ["MultiPolygon"]
     assert [f["geometry"]["type"] for f in parts["lines"]] == ["MultiLineString"]
     assert parts["areas"][0]["geometry"]["coordinates"][0] == combined_geometry(viewer, mixed_sites["area"].pk)
@@ -75,7 +76,7 @@ def test_the_schema_gives_every_property_its_type(viewer, mixed_sites):
     ("collection_id", "geometry"),
     [
         ("sites", "geometry-any"),
-        ("sites-points", "geometry-point"),
+        ("sites-points", "geometry-multipoint"),
         ("sites-areas", "geometry-multipolygon"),
         ("partnerships", "geometry-multipoint"),
         ("symbioses", "geometry-linestring"),
