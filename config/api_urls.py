@@ -37,6 +37,6 @@ urlpatterns = [
     ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("exports/<str:layer>.<str:fmt>", LayerExportView.as_view(), name="api-export"),
+    *LayerExportView.urlpatterns(),  # one pattern per format: each is its own operation in /api/schema/
     path("", include(router.urls)),
 ]

@@ -1,16 +1,21 @@
 """Layer exports. GeoJSON is built by PostGIS and streamed (COPY, so memory does not grow with the
 layer); CSV, Excel, GeoPackage and zipped Shapefile go through GeoPandas."""
 
+import datetime
 import errno
+import functools
 import io
 import json
+import re
 import shutil
 import tempfile
 import zipfile
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from django.conf import settings
@@ -82,13 +87,24 @@ def read_frame(layer: LayerQuery, srid: int) -> gpd.GeoDataFrame:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT t.*, ST_AsBinary(t.geom) AS geom_wkb FROM ({layer.sql}) t", layer.params)
         columns = [c.name for c in cursor.description]
-        frame = pd.DataFrame(cursor.fetchall(), columns=columns)
+        # as objects first: pandas would make an integer column with a NULL a float one (2027 -> 2027.0)
+        frame = pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
     geometry = gpd.GeoSeries.from_wkb(frame.pop("geom_wkb").map(bytes, na_action="ignore"), crs=srid)
     frame = frame.drop(columns=["geom"])
-    for column in frame.columns:  # Decimal -> float, so every format stores numbers as numbers
-        if frame[column].map(lambda v: v.__class__.__name__ == "Decimal").any():
-            frame[column] = frame[column].astype(float)
+    for column in frame.columns:
+        frame[column] = _typed(frame[column])
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=srid)
+
+
+def _typed(column: pd.Series) -> pd.Series:
+    """The column in the type of its database values: integers stay integers (nullable Int64), decimals become
+    floats (so every format stores numbers as numbers), text stays text ("0851" keeps its zero)."""
+    kinds = {type(value) for value in column if value is not None}
+    if kinds == {int}:
+        return column.astype("Int64")
+    if kinds and kinds <= {Decimal, float, int}:
+        return column.astype(float)
+    return column.infer_objects()
 
 
 def _with_coordinates(frame: gpd.GeoDataFrame, srid: int) -> pd.DataFrame:
@@ -101,13 +117,82 @@ def _with_coordinates(frame: gpd.GeoDataFrame, srid: int) -> pd.DataFrame:
     return table
 
 
-def write_csv(frame, *, name, srid, metadata) -> bytes:
+def _csv_table(frame, srid, metadata) -> pd.DataFrame:
     table = _with_coordinates(frame, srid)
     table["export_as_of"] = metadata["as_of"]
     table["export_filter"] = json.dumps(metadata["filter"], ensure_ascii=False)
     table["export_crs"] = f"EPSG:{srid}"
+    return table
+
+
+def write_csv(frame, *, name, srid, metadata) -> bytes:
+    """International CSV: `,` and decimal points, for GIS tools, scripts and spreadsheets in English."""
     # UTF-8 with a byte-order mark: Excel then reads æ, ø and å correctly.
-    return table.to_csv(index=False).encode("utf-8-sig")
+    return _csv_table(frame, srid, metadata).to_csv(index=False).encode("utf-8-sig")
+
+
+# A text a spreadsheet would take for a number, date or time ("0851", a CVR or GSRN number, "1-2", "12:30").
+NUMBER_LIKE = re.compile(r"[\d .,:/%+()eE\u00a0-]*\d[\d .,:/%+()eE\u00a0-]*")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TEXT_MAX = 255  # the longest text constant Excel accepts in a formula
+
+
+@functools.lru_cache(maxsize=65536)  # columns repeat their values (types, statuses, codes)
+def _danish_text(value: str) -> str:
+    if len(value) <= FORMULA_TEXT_MAX and NUMBER_LIKE.fullmatch(value):
+        # A formula whose result is the text itself: Excel, and LibreOffice when it evaluates formulas, show
+        # 0851, not 851; quoting alone stops neither from converting it. No formula injection: the pattern
+        # admits no quote (nor line break), so the value cannot leave the text constant.
+        return f'="{value}"'
+    if value.startswith(FORMULA_START):
+        value = "'" + value  # text, never a live formula (CSV injection)
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _decimal_comma(value: float) -> str:
+    text = repr(float(value))  # the shortest that reads back the same; positional where repr is scientific
+    text = np.format_float_positional(value, trim="-") if "e" in text else text.removesuffix(".0")
+    return text.replace(".", ",")
+
+
+def _danish_cell(value) -> str:
+    """One value of a column of mixed or other types (missing values never get here)."""
+    if isinstance(value, bool | np.bool_):
+        return _danish_text(str(value).lower())
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return _decimal_comma(value)
+    if isinstance(value, datetime.datetime):
+        return _danish_text(value.isoformat())
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # ISO dates are read as dates in every locale
+    return _danish_text(str(value))
+
+
+def _danish_column(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_integer_dtype(column.dtype):  # Int64 with its gaps: 2027, never 2027.0
+        return column.astype("string").fillna("").astype(object)
+    if pd.api.types.is_float_dtype(column.dtype):
+        cell = _decimal_comma
+    elif isinstance(column.dtype, pd.StringDtype):
+        cell = _danish_text
+    else:
+        cell = _danish_cell
+    return column.map(cell, na_action="ignore").fillna("").astype(object)
+
+
+def write_csv_danish(frame, *, name, srid, metadata) -> bytes:
+    """CSV for Danish spreadsheets (Excel, LibreOffice in Danish): `;` between fields, decimal commas, integers
+    as integers, text quoted and codes kept as text, CRLF line ends, UTF-8 with a byte-order mark."""
+    table = _csv_table(frame, srid, metadata)
+    header = ";".join(_danish_text(str(column)) for column in table.columns)
+    first, *others = (_danish_column(table[column]) for column in table.columns)
+    rows = first.str.cat(others, sep=";") if len(table) else []
+    return "".join(f"{line}\r\n" for line in (header, *rows)).encode("utf-8-sig")
+
+
+CSV_DIALECTS = {"international": write_csv, "da": write_csv_danish}
 
 
 def _cell_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -122,6 +207,11 @@ def write_xlsx(frame, *, name, srid, metadata) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         _cell_safe(_with_coordinates(frame, srid)).to_excel(writer, sheet_name=name[:31], index=False)
         _cell_safe(_metadata_table(metadata, srid, len(frame))).to_excel(writer, sheet_name="export", index=False)
+        for sheet in writer.sheets.values():
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # openpyxl takes text starting with = for a formula: keep it text
+                        cell.data_type = "s"
     return buffer.getvalue()
 
 
