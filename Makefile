@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-SYSTEM_PACKAGES := postgresql-15-postgis-3 gdal-bin gettext chromium libreoffice-calc-nogui poppler-utils fonts-dejavu-core
+SYSTEM_PACKAGES := postgresql-15-postgis-3 gdal-bin gettext chromium libreoffice-calc-nogui poppler-utils fonts-dejavu-core qgis python3-qgis
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

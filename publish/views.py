@@ -179,3 +179,22 @@ def search(request):
             for p in places
         ]
     return JsonResponse({"results": results})
+
+
+@login_required
+@permission_required("registry.view_energysite", raise_exception=True)
+def qgis_project(request):
+    """GET /map/registry.qgz: the map as a QGIS project pointing at this server's /wfs/, built for its own address.
+
+    It holds no records and no credentials (QGIS asks for the sign-in), but it lists the layers the user may read
+    and may carry the basemap's token, so it needs the map page's permission.
+    """
+    from .qgis_project import project_qgz
+
+    response = HttpResponse(
+        project_qgz(request.build_absolute_uri("/"), request.user, basemap()),
+        content_type="application/x-qgis-project-container",
+    )
+    response["Content-Disposition"] = 'attachment; filename="registry.qgz"'
+    response["Cache-Control"] = "private, no-cache"
+    return response

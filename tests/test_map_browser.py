@@ -1,10 +1,15 @@
 """The planners' map in headless Chromium, used as a planner and an editor would."""
 
+import io
+from urllib.parse import parse_qs, urlsplit
+
 import mapbox_vector_tile
+import pandas as pd
 import pytest
 from django.core.management import call_command
 
 from bench.common import tile_of
+from publish.exports import FORMATS
 from registry.models import EnergySite
 
 from .browser import ARTIFACTS, chromium, watch_console
@@ -35,8 +40,8 @@ def map_page(live_server, settings):
     call_command("load_demo", stdout=open("/dev/null", "w"))
     with chromium() as browser:
 
-        def open_as(role, path="/map/"):
-            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        def open_as(role, path="/map/", locale=None):
+            page = browser.new_context(viewport={"width": 1400, "height": 900}, locale=locale).new_page()
             errors = watch_console(page)
             page.goto(live_server.url + "/")
             page.click(f"button[value={role}]")
@@ -160,4 +165,65 @@ def test_search_finds_an_organisation_and_flies_to_it(map_page):
     assert "Limfjord Cement" in button.text_content()
     button.click()
     page.wait_for_function("() => window.registryMap.getZoom() > 13", timeout=10000)
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def _download_links(page, layer):
+    """format (csv-da for the Danish CSV) -> the link's address, of one layer's download links."""
+    return page.evaluate(
+        """(layer) => Object.fromEntries([...document.querySelectorAll(
+             `#map-downloads [data-export-layer="${layer}"] a`)].map(a => [
+             a.dataset.format + (a.dataset.dialect ? "-" + a.dataset.dialect : ""), a.getAttribute("href")]))""",
+        layer,
+    )
+
+
+def _fetch(page, url) -> str:
+    """The body of a link, fetched by the page with its session (as a click on the link would)."""
+    return page.evaluate(
+        "async (url) => { const r = await fetch(url); if (!r.ok) throw new Error(r.status); return r.text(); }", url
+    )
+
+
+def test_the_download_links_carry_the_filters_and_follow_the_layers_shown(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    sites = _download_links(page, "sites")
+    assert set(sites) == set(FORMATS)  # every format; the Danish CSV only in Danish
+    assert sites["csv"] == "/api/exports/sites.csv"  # no filter yet: the whole layer
+    assert set(_download_links(page, "heat-opportunities")) == set(FORMATS)
+    links = page.get_by_role("link", name="GeoPackage")
+    assert links.count() >= 6  # a real, named link per layer, in the list item that names the layer
+    assert "Energy sites" in page.text_content("#map-downloads [data-export-layer=sites]")
+
+    page.uncheck("#filter-type input[value=wind]")
+    page.select_option("#filter-sector", "agriculture")
+    page.select_option("#filter-year", "2024")
+    query = parse_qs(urlsplit(_download_links(page, "sites")["gpkg"]).query)
+    assert "wind" not in query["type"] and len(query["type"]) == len(EnergySite.SiteType) - 1
+    csv_url = _download_links(page, "sites")["csv"]
+    frame = pd.read_csv(io.StringIO(_fetch(page, csv_url)))
+    assert len(frame) == EnergySite.objects.live().exclude(site_type="wind").count() > 0
+    partnerships = parse_qs(urlsplit(_download_links(page, "partnerships")["xlsx"]).query)
+    assert partnerships == {"sector": ["agriculture"], "year_signed": ["2024"]}
+    assert '"FeatureCollection"' in _fetch(page, _download_links(page, "partnerships")["geojson"])
+
+    page.uncheck("input[name=layer][value=sites]")
+    assert page.is_hidden("#map-downloads [data-export-layer=sites]")
+    assert page.is_visible("#map-downloads [data-export-layer=partnerships]")
+    for layer in ("partnerships", "symbioses", "heat", "boundary"):
+        page.uncheck(f"input[name=layer][value={layer}]")
+    assert page.is_visible("#map-downloads-none")
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_the_map_in_danish_offers_the_danish_csv_with_the_filters(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer", "/map/?type=solar,wind", locale="da-DK")
+    danish = _download_links(page, "sites")["csv-da"]
+    assert parse_qs(urlsplit(danish).query) == {"type": ["solar", "wind"], "dialect": ["da"]}
+    assert "csv" in _download_links(page, "sites")  # and the international CSV too
+    body = _fetch(page, danish)
+    header, first = body.split("\r\n")[:2]
+    assert header.startswith('"id";"external_id";"name";"site_type"') and ";" in first
     assert [e for e in errors if "GL Driver Message" not in e] == []

@@ -136,6 +136,11 @@ def search_results_need_a_role(response, principal, world):
         assert results == [], "a user without a role finds nothing"
 
 
+def wfs_lists_readable(response, principal, world):
+    listed = re.findall(r"<Name>app:([\w-]+)</Name>", response.content.decode())
+    assert listed == (list(COLLECTIONS) if principal in READERS else [])
+
+
 def collections_need_the_view_permission(response, principal, world):
     listed = [c["id"] for c in response.json()["collections"]]
     assert listed == (list(COLLECTIONS) if principal in READERS else [])
@@ -154,6 +159,7 @@ PAGES = [
     # one-click demo sign-in is public by design while DEMO_LOGIN_ENABLED (404 otherwise, tested below)
     Check("demo-login", "POST", "/demo-login/administrator/", PUBLIC, PAGE, ok=302, location=r"^/$"),
     Check("map", "GET", "/map/", VIEW("registry.view_energysite"), PAGE),
+    Check("qgis-project", "GET", "/map/registry.qgz", VIEW("registry.view_energysite"), PAGE),
     Check("map-boundary", "GET", "/map/boundary.geojson", SIGNED_IN, PAGE),
     Check("map-search", "GET", "/map/search?q={site_query}", SIGNED_IN, PAGE, then=search_results_need_a_role),
     Check("heat-opportunities", "GET", "/heat/opportunities/", VIEW("registry.view_heatsource"), PAGE),
@@ -489,8 +495,20 @@ OGC = [
             Check("ogc:collection", "GET", f"/ogc/collections/{cid}", VIEW(perm)),
             Check("ogc:items", "GET", f"/ogc/collections/{cid}/items?limit=2", VIEW(perm), token=True),
             Check("ogc:item", "GET", f"/ogc/collections/{cid}/items/{{ogc_{cid}}}", VIEW(perm)),
+            Check("ogc:schema", "GET", f"/ogc/collections/{cid}/schema", VIEW(perm)),
+            Check(
+                "wfs:wfs",
+                "GET",
+                f"/wfs/?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES={cid}&COUNT=2",
+                VIEW(perm),
+                token=True,
+            ),
         )
     ],
+    # the list of layers: any signed-in user gets an answer, listing the layers the user may read
+    Check(
+        "wfs:wfs", "GET", "/wfs/?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetCapabilities", SIGNED_IN, then=wfs_lists_readable
+    ),
 ]
 
 # The admin: the index, every registered model's list and add form (so a newly registered model must be

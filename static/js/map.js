@@ -125,6 +125,39 @@ function applyFilters() {
     for (const id of ids) map.setLayoutProperty(id, "visibility", state.layers.includes(group) ? "visible" : "none");
   }
   saveState();
+  updateDownloads();
+}
+
+// ---- downloads: every export of the layers shown, filtered as the map is ---------------------------
+// The API's list filters under their API names (repeated for several values); a filter with every value
+// is left out, one with none leaves nothing to download.
+const choices = (name, selected, all) =>
+  selected.length === Object.keys(all).length ? [] : selected.map((value) => [name, value]);
+const EXPORT_FILTERS = {
+  sites: () => (state.types.length && state.siteStatus.length
+    ? [...choices("type", state.types, config.siteTypes), ...choices("status", state.siteStatus, config.siteStatuses)]
+    : null),
+  partnerships: () => (state.partnershipStatus.length
+    ? [...choices("status", state.partnershipStatus, config.partnershipStatuses),
+       ...(state.sector ? [["sector", state.sector]] : []), ...(state.year ? [["year_signed", state.year]] : [])]
+    : null),
+};
+function updateDownloads() {
+  let shown = 0;
+  for (const item of document.querySelectorAll("#map-downloads [data-export-layer]")) {
+    const filters = (EXPORT_FILTERS[item.dataset.exportLayer] ?? (() => []))();
+    item.hidden = !state.layers.includes(item.dataset.layerGroup) || filters === null;
+    if (item.hidden) continue;
+    shown += 1;
+    for (const link of item.querySelectorAll("a")) {
+      const url = new URL(link.href, window.location.origin);
+      const query = new URLSearchParams(filters);
+      if (link.dataset.dialect) query.set("dialect", link.dataset.dialect);
+      url.search = query.toString();
+      link.href = url.pathname + url.search;
+    }
+  }
+  document.getElementById("map-downloads-none").hidden = shown > 0;
 }
 
 // ---- the panel: filters with a legend ---------------------------------------------------------
@@ -162,6 +195,7 @@ sector.addEventListener("change", () => { state.sector = sector.value; applyFilt
 const year = document.getElementById("filter-year");
 for (let y = new Date().getFullYear(); y >= 2023; y--) year.add(new Option(String(y), String(y), false, String(y) === state.year));
 year.addEventListener("change", () => { state.year = year.value; applyFilters(); });
+updateDownloads();  // the links carry the URL's filters even before (or without) the map
 
 // ---- popups and moving a site ---------------------------------------------------------------
 const message = document.getElementById("map-message");
