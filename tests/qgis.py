@@ -4,13 +4,10 @@ One QGIS process per call: give it every layer of a test at once. Each call has 
 QGIS profile (HOME), so no sign-in or cached reply carries over from another run.
 """
 
-import functools
 import json
 import os
 import subprocess
 from pathlib import Path
-
-import pytest
 
 QGIS_PYTHON = "/usr/bin/python3"
 CLIENT = Path(__file__).with_name("qgis_client.py")
@@ -24,20 +21,6 @@ def _environment(work: Path | None) -> dict:
             (work / folder).mkdir(mode=0o700, parents=True, exist_ok=True)
             env[name] = str(work / folder)
     return env
-
-
-@functools.cache
-def available() -> bool:
-    try:
-        found = subprocess.run(
-            [QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True, timeout=60, env=_environment(None)
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return found.returncode == 0
-
-
-requires_qgis = pytest.mark.skipif(not available(), reason="QGIS 3.22 (Debian: qgis python3-qgis) is not installed")
 
 
 def run(job: dict, work: Path, timeout: int = 240) -> dict:
@@ -54,6 +37,7 @@ def run(job: dict, work: Path, timeout: int = 240) -> dict:
         env=_environment(work),
         cwd=work,
     )
+    # QGIS is a system package of `make setup` (qgis, python3-qgis): missing, this fails, never skips
     assert done.returncode == 0, f"QGIS client failed ({done.returncode}):\n{done.stderr[-4000:]}"
     return json.loads(done.stdout)
 

@@ -72,7 +72,6 @@ def assert_loaded(layer: dict, collection_id: str):
 
 
 @live
-@qgis.requires_qgis
 def test_every_ogc_collection_loads_in_qgis_with_a_password_or_a_token_and_a_wrong_one_is_refused(served, tmp_path):
     token = ApiToken.issue(user=viewer(), name="QGIS")[1]
     job = {
@@ -94,7 +93,6 @@ def test_every_ogc_collection_loads_in_qgis_with_a_password_or_a_token_and_a_wro
 
 
 @live
-@qgis.requires_qgis
 def test_vector_tiles_load_in_qgis_with_basic_sign_in_and_draw_nothing_with_a_wrong_password(served, tmp_path):
     tile_layers = list(published(Output.TILE))
     job = {
@@ -127,7 +125,6 @@ def wfs_feature_types(base_url: str) -> list[str]:
 
 
 @live
-@qgis.requires_qgis
 def test_every_wfs_feature_type_loads_in_qgis_with_typed_fields(served, tmp_path):
     names = wfs_feature_types(served)
     collections = [name.split(":")[-1] for name in names]
@@ -219,7 +216,6 @@ def assert_opens_with_every_layer_grouped_like_the_map(project: dict):
 
 
 @live
-@qgis.requires_qgis
 def test_the_downloaded_project_asks_only_for_the_sign_in_and_opens_in_qgis_like_the_map(served, tmp_path):
     qgz = download_project(served, viewer())
     assert not re.search(r"authcfg|password=|user(name)?=", project_document(qgz))  # no credentials in the file
