@@ -10,7 +10,7 @@ in EPSG:25832; its OGC API - Features provider guesses types from the first feat
 geometry type (QGIS types a layer by one geometry type, so the mixed layers appear as their parts). They carry no
 credentials: the server answers 401 with `WWW-Authenticate: Basic`, and QGIS asks for the user name and password
 (or an API token as the password) once.
-The colours are the map's (static/js/map.js), kept equal by tests/test_qgis.py.
+The colours are the map's, declared once in publish/symbols.py.
 """
 
 import io
@@ -30,29 +30,11 @@ from gis.models import Municipality
 
 from .catalogue import published
 from .layers import Layer, Output
+from .symbols import AREA_OUTLINE, BOUNDARY, HEAT, HEAT_AREA, OTHER, PARTNERSHIP_COLOURS, SITE_COLOURS, SYMBIOSIS
 
 QGIS_VERSION = "3.22.0-Białowieża"
 PROVIDER = "WFS"
 WFS_PREFIX = "app"  # the namespace prefix of /wfs/'s feature type names (app:sites-points)
-SITE_COLOURS = {
-    "wind": "#1f77b4",
-    "solar": "#e6a800",
-    "biogas": "#2ca02c",
-    "co2_capture": "#6b6b6b",
-    "power_to_x": "#9467bd",
-    "biochar": "#8c564b",
-    "grass_protein": "#17becf",
-    "hydrogen_pipe": "#e377c2",
-    "co2_pipe": "#3b3b3b",
-}
-PARTNERSHIP_COLOURS = {
-    "dialogue": "#e0a800",
-    "signed": "#0b5563",
-    "active": "#1b9e77",
-    "completed": "#4c4c9d",
-    "cancelled": "#b03a2e",
-}
-OTHER, HEAT, SYMBIOSIS, BOUNDARY = "#999999", "#b2182b", "#d9480f", "#34495e"
 SRS = {  # srsid, srid, authid, description, proj4: what QGIS needs to recognise a CRS without its database's WKT
     4326: (3452, "EPSG:4326", "WGS 84", "+proj=longlat +datum=WGS84 +no_defs"),
     3857: (3857, "EPSG:3857", "WGS 84 / Pseudo-Mercator", "+proj=merc +a=6378137 +b=6378137 +units=m +no_defs"),
@@ -126,7 +108,7 @@ def fill(colour, opacity, outline, outline_width=1) -> Element:
 
 def default_symbol(geometry_type: str, colour: str) -> Element:
     kind = geometry_kind(geometry_type)
-    return marker(colour) if kind == "Point" else line(colour, 3) if kind == "Line" else fill(colour, 0.5, "#222222")
+    return marker(colour) if kind == "Point" else line(colour, 3) if kind == "Line" else fill(colour, 0.5, AREA_OUTLINE)
 
 
 @dataclass(frozen=True)
@@ -143,7 +125,7 @@ class Style:
 STYLES = {
     "sites-points": Style(marker, "site_type", SITE_COLOURS),
     "sites-lines": Style(lambda c: line(c, 3.5), "site_type", SITE_COLOURS),
-    "sites-areas": Style(lambda c: fill(c, 0.55, "#222222"), "site_type", SITE_COLOURS),
+    "sites-areas": Style(lambda c: fill(c, 0.55, AREA_OUTLINE), "site_type", SITE_COLOURS),
     "partnerships": Style(lambda c: marker("#ffffff", outline=c, outline_width=3), "status", PARTNERSHIP_COLOURS),
     "organisation-sites": Style(lambda c: marker(c, size=7), colour="#555555", checked=False),
     "symbioses": Style(lambda c: line(c, 4, dash=(8, 4)), colour=SYMBIOSIS),
@@ -151,7 +133,7 @@ STYLES = {
         lambda c: marker(c, size_expression='scale_linear(coalesce("surplus_heat_mwh_per_yr", 0), 0, 60000, 8, 24)'),
         colour=HEAT,
     ),
-    "heating-networks-areas": Style(lambda c: fill("#f4a582", 0.3, c), colour=HEAT),
+    "heating-networks-areas": Style(lambda c: fill(HEAT_AREA, 0.3, c), colour=HEAT),
     "heating-networks-pipes": Style(lambda c: line(c, 3), colour=HEAT),
 }
 

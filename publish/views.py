@@ -15,6 +15,7 @@ from access.authentication import api_request, unauthorized
 from access.permissions import may_read
 from gis.models import Municipality
 
+from . import symbols
 from .tiles import MAX_ZOOM, TILE_LAYERS, cached_tile
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
@@ -72,6 +73,7 @@ def map_page(request):
 
     config = {
         "basemap": basemap(),
+        "colours": symbols.for_the_map(),
         "canEdit": request.user.has_perm("registry.change_energysite"),
         "siteTypes": dict(EnergySite.SiteType.choices),
         "siteStatuses": dict(EnergySite.PlanningStatus.choices),

@@ -9,7 +9,6 @@ import io
 import os
 import re
 import zipfile
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -23,7 +22,7 @@ from django.test import Client
 from access.authentication import REALM
 from access.models import ApiToken
 from ogc.collections import COLLECTIONS
-from publish import qgis_project
+from publish import qgis_project, symbols
 from publish.catalogue import published
 from publish.layers import Output
 from registry.models import EnergySite
@@ -31,7 +30,6 @@ from registry.models import EnergySite
 from . import qgis
 from .test_ogc import LIVE_COUNTS
 
-ROOT = Path(__file__).resolve().parent.parent
 BASEMAP = "OpenStreetMap"  # no internet in the tests: the basemap layer is valid but draws nothing
 # the collections of one geometry type, and that type (the mixed ones declare "Geometry")
 ONE_TYPE = {cid: c.layer.geometry_type for cid, c in COLLECTIONS.items() if c.layer.geometry_type != "Geometry"}
@@ -162,13 +160,6 @@ def project_document(qgz: bytes) -> str:
         return archive.read("registry.qgs").decode()
 
 
-def map_colours(name: str) -> dict:
-    """A colour table of static/js/map.js, e.g. SITE_COLOURS."""
-    script = (ROOT / "static" / "js" / "map.js").read_text()
-    table = re.search(rf"const {name} = \{{(.*?)\}};", script, re.S).group(1)
-    return dict(re.findall(r'(\w+): "(#[0-9a-fA-F]{6})"', table))
-
-
 def project_collections() -> list[str]:
     """The collections the project holds: every OGC collection of one geometry type (mixed ones as their parts)."""
     return [cid for cid, collection in COLLECTIONS.items() if not collection.layer.parts]
@@ -176,12 +167,12 @@ def project_collections() -> list[str]:
 
 def assert_styled_like_the_map(layers: dict):
     sites = {c["value"]: c["colour"] for c in layers["registry_sites_points"]["categories"]}
-    assert sites == map_colours("SITE_COLOURS") == qgis_project.SITE_COLOURS
+    assert sites == symbols.SITE_COLOURS  # the web map draws with the same table (its config.colours)
     rings = {c["value"]: c["outline"] for c in layers["registry_partnerships"]["categories"]}
-    assert rings == map_colours("PARTNERSHIP_COLOURS")
+    assert rings == symbols.PARTNERSHIP_COLOURS
     for layer_id in ("registry_sites_lines", "registry_sites_areas"):
         assert layers[layer_id]["classified_by"] == "site_type"
-    assert layers["registry_symbioses"]["colour"] == qgis_project.SYMBIOSIS
+    assert layers["registry_symbioses"]["colour"] == symbols.SYMBIOSIS
     assert layers["registry_partnerships"]["label_field"] == "title"
     assert layers["registry_sites_points"]["label_field"] == "name"
     assert layers["registry_sites_points"]["label_scale"] == [50000, 1]  # names from 1:50,000 in

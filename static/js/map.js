@@ -6,13 +6,10 @@ const maplibregl = maplibreModule.default ?? maplibreModule;
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const L = config.labels;
 
-const SITE_COLOURS = {
-  wind: "#1f77b4", solar: "#e6a800", biogas: "#2ca02c", co2_capture: "#6b6b6b", power_to_x: "#9467bd",
-  biochar: "#8c564b", grass_protein: "#17becf", hydrogen_pipe: "#e377c2", co2_pipe: "#3b3b3b",
-};
-const PARTNERSHIP_COLOURS = {
-  dialogue: "#e0a800", signed: "#0b5563", active: "#1b9e77", completed: "#4c4c9d", cancelled: "#b03a2e",
-};
+// the colours are declared once on the server (publish/symbols.py), as the QGIS project draws them too
+const C = config.colours;
+const SITE_COLOURS = C.sites;
+const PARTNERSHIP_COLOURS = C.partnerships;
 const PIPES = ["hydrogen_pipe", "co2_pipe"];
 const match = (property, colours, fallback) =>
   ["match", ["get", property], ...Object.entries(colours).flat(), fallback];
@@ -66,34 +63,34 @@ if (config.basemap.tiles) {
   layers.push({ id: "basemap", type: "raster", source: "basemap", paint: { "raster-opacity": 0.85 } });
 }
 layers.push(
-  { id: "boundary-line", type: "line", source: "boundary", paint: { "line-color": "#34495e", "line-width": 2, "line-dasharray": [3, 2] } },
+  { id: "boundary-line", type: "line", source: "boundary", paint: { "line-color": C.boundary, "line-width": 2, "line-dasharray": [3, 2] } },
   { id: "sites-area", type: "fill", source: "sites", "source-layer": "sites",
     filter: ["==", ["geometry-type"], "Polygon"],
-    paint: { "fill-color": match("site_type", SITE_COLOURS, "#999"), "fill-opacity": 0.55, "fill-outline-color": "#222" } },
+    paint: { "fill-color": match("site_type", SITE_COLOURS, C.other), "fill-opacity": 0.55, "fill-outline-color": C.areaOutline } },
   { id: "sites-line", type: "line", source: "sites", "source-layer": "sites",
     filter: ["==", ["geometry-type"], "LineString"],
-    paint: { "line-color": match("site_type", SITE_COLOURS, "#999"), "line-width": 3.5 } },
+    paint: { "line-color": match("site_type", SITE_COLOURS, C.other), "line-width": 3.5 } },
   { id: "symbioses-line", type: "line", source: "symbioses", "source-layer": "symbioses",
-    paint: { "line-color": "#d9480f", "line-width": 4, "line-dasharray": [2, 1] } },
+    paint: { "line-color": C.symbiosis, "line-width": 4, "line-dasharray": [2, 1] } },
   { id: "sites-point", type: "circle", source: "sites", "source-layer": "sites",
     filter: ["==", ["geometry-type"], "Point"],
-    paint: { "circle-color": match("site_type", SITE_COLOURS, "#999"), "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
+    paint: { "circle-color": match("site_type", SITE_COLOURS, C.other), "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
              "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
   { id: "partnerships-point", type: "circle", source: "partnerships", "source-layer": "partnerships",
     paint: { "circle-color": "#ffffff", "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
-             "circle-stroke-color": match("status", PARTNERSHIP_COLOURS, "#999"), "circle-stroke-width": 3 } },
+             "circle-stroke-color": match("status", PARTNERSHIP_COLOURS, C.other), "circle-stroke-width": 3 } },
 );
 if (config.heat) {
   layers.splice(2, 0,
     { id: "heat-network-area", type: "fill", source: "heatNetworks", filter: ["==", ["geometry-type"], "Polygon"],
-      paint: { "fill-color": "#f4a582", "fill-opacity": 0.3, "fill-outline-color": "#b2182b" } },
+      paint: { "fill-color": C.heatArea, "fill-opacity": 0.3, "fill-outline-color": C.heat } },
     { id: "heat-network-line", type: "line", source: "heatNetworks", filter: ["==", ["geometry-type"], "LineString"],
-      paint: { "line-color": "#b2182b", "line-width": 3 } },
+      paint: { "line-color": C.heat, "line-width": 3 } },
     { id: "opportunity-line", type: "line", source: "opportunities", filter: ["==", ["geometry-type"], "LineString"],
-      paint: { "line-color": "#b2182b", "line-width": 2.5, "line-dasharray": [1, 1.5] } });
+      paint: { "line-color": C.heat, "line-width": 2.5, "line-dasharray": [1, 1.5] } });
   layers.push(
     { id: "heat-source-point", type: "circle", source: "heatSources",
-      paint: { "circle-color": "#b2182b", "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
+      paint: { "circle-color": C.heat, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
                "circle-radius": ["interpolate", ["linear"], ["get", "surplus_heat_mwh_per_yr"], 0, 4, 60000, 12] } });
 }
 const SITE_GEOMETRY = { "sites-area": "Polygon", "sites-line": "LineString", "sites-point": "Point" };
@@ -169,7 +166,7 @@ function checkboxes(containerId, options, selected, colours, swatch, onChange) {
     item.innerHTML = `<input type="checkbox" value="${escape(value)}" ${selected.includes(value) ? "checked" : ""}>
       <span class="swatch-${shape}"></span>${escape(label)}`;
     // set through the DOM, not a style attribute: the Content-Security-Policy allows no inline style
-    item.querySelector("span").style[shape === "ring" ? "borderColor" : "background"] = colours[value] || "#999";
+    item.querySelector("span").style[shape === "ring" ? "borderColor" : "background"] = colours[value] || C.other;
     item.querySelector("input").addEventListener("change", (event) => {
       onChange(value, event.target.checked);
       applyFilters();
