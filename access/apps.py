@@ -12,7 +12,9 @@ class AccessConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
-        from . import roles, schema, sign_in_limit, signals  # noqa: F401  (roles: the post_migrate role sync)
+        from . import admin_site, roles, schema, sign_in_limit, signals  # noqa: F401  (roles: the post_migrate sync)
         from .forms import RateLimitedAdminAuthenticationForm
 
+        # the admin opens to editors and administrators without staff status; one sign-in page for every role
         admin.site.login_form = RateLimitedAdminAuthenticationForm
+        admin_site.install(admin.site)

@@ -8,9 +8,23 @@ partnerships and funding, and import files. administrator: everything, including
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
+from django.utils.translation import pgettext_lazy
 
 VIEWER, EDITOR, ADMINISTRATOR = "viewer", "editor", "administrator"
 ROLES = (VIEWER, EDITOR, ADMINISTRATOR)
+# What users see: the groups keep their English names (code looks them up), the name shown is translated.
+ROLE_NAMES = {
+    VIEWER: pgettext_lazy("role", "viewer"),
+    EDITOR: pgettext_lazy("role", "editor"),
+    ADMINISTRATOR: pgettext_lazy("role", "administrator"),
+}
+
+
+def role_name(name: str) -> str:
+    """The translated name of a role (a group's name); any other group keeps its own name."""
+    return str(ROLE_NAMES.get(name, name))
+
+
 DOMAIN_APPS = ("registry", "partnerships", "geo")
 # Models an editor may write; everything else in the domain apps is read-only to them.
 EDITOR_WRITES = {

@@ -128,6 +128,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True
+# Numbers grouped by the language's thousands separator ("12.345" in Danish); config/formats/ adjusts
+# Django's formats per language (Danish short dates "03-12-2026", English "3 December 2026").
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / ".data" / "staticfiles"))
@@ -207,14 +211,28 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "admin:login"
+# One sign-in page for every role (access/urls.py); the admin's /admin/login/ sends anonymous visitors there too.
+LOGIN_URL = "login"
 # Sign-in rate limit (access/sign_in_limit.py): failures within the window, per user name and per address.
 SIGN_IN_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
 SIGN_IN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 SIGN_IN_FAILURE_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_FAILURE_WINDOW_MINUTES", "15"))
 # Behind a proxy every request comes from the proxy: name the header it puts the client's address in.
 SIGN_IN_CLIENT_IP_HEADER = os.environ.get("SIGN_IN_CLIENT_IP_HEADER", "")
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "home"
+
+# Mail (password reset): the console in development, SMTP in production.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that does not answer must not hold a worker for ever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "klimapartnerskaber@localhost")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
@@ -264,15 +282,20 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Climate partnership registry API",
-    "DESCRIPTION": "Aalborg Kommune's climate partnerships, measures, energy sites and progress toward the "
-    "priority-4 targets. Tonnes are t CO2e/yr; geometry in EPSG:25832 unless asked otherwise.",
+    # in the request's language (Accept-Language, or ?lang=da on /api/schema/)
+    "TITLE": _("Climate partnership registry API"),
+    "DESCRIPTION": _(
+        "Aalborg Kommune's climate partnerships, measures, energy sites and progress toward the "
+        "priority-4 targets. Tonnes are t CO2e/yr; geometry in EPSG:25832 unless asked otherwise."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files: municipal networks block CDNs.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI's deep links put a link inside each operation's button (WCAG 4.1.2, axe nested-interactive)
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.document_error_responses",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", front_page, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("access.urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),
     path("progress/", include("progress.urls")),

@@ -125,6 +125,7 @@ class DemoBuilder(AgreementsMixin):
 
     # -- the data set --------------------------------------------------------------------
     def users(self):
+        """One user per role, as an administrator makes them: in the role's group, without staff status."""
         sync_roles()
         User = get_user_model()
         for role in ROLES:
@@ -133,7 +134,6 @@ class DemoBuilder(AgreementsMixin):
                 defaults={
                     "first_name": "Demo",
                     "last_name": role.capitalize(),
-                    "is_staff": True,
                     "email": f"demo-{role}@example.invalid",
                 },
             )

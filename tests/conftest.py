@@ -47,11 +47,11 @@ def demo_db(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def role_users(db):
-    """One staff user per role, in the role's group."""
+    """One user per role, in the role's group, as an administrator makes them: no staff status."""
     sync_roles()
     users = {}
     for role in ROLES:
-        user = get_user_model().objects.create_user(username=f"test-{role}", password=None, is_staff=True)
+        user = get_user_model().objects.create_user(username=f"test-{role}", password=None)
         user.groups.add(Group.objects.get(name=role))
         users[role] = user
     return users

@@ -42,7 +42,10 @@ def test_anonymous_users_are_sent_to_the_login(client, db):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_viewer_reads_everything_but_cannot_add_or_change(client_for):
+def test_viewer_reads_everything_but_cannot_add_or_change(client_for, role_users):
+    # the admin opens to a viewer only with staff status (access/admin_site.py): the role alone reads on the pages
+    role_users["viewer"].is_staff = True
+    role_users["viewer"].save()
     client = client_for("viewer")
     partnership = make_partnership(make_organisation())
     assert client.get(PARTNERSHIPS).status_code == 200
@@ -170,7 +173,7 @@ def test_map_widget_is_served_from_our_static_files(client_for):
 
 
 def test_admin_is_available_in_danish(client_for):
-    client = client_for("viewer")
+    client = client_for("editor")  # the admin opens to editors and administrators (access/admin_site.py)
     html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Klimapartnerskaber" in html
     assert "Energianlæg" in html
@@ -196,6 +199,6 @@ def test_the_site_list_shows_only_the_tonnes_that_count(client_for):
     cancelled.save()
     archived = make_measure(counted, tonnes="700", energy_site=site, title="Archived measure")
     archived.delete()  # archives
-    changelist = client_for("viewer").get("/admin/registry/energysite/").context["cl"]
+    changelist = client_for("editor").get("/admin/registry/energysite/").context["cl"]  # the admin: editors
     shown = {row.name: row._reduction_t for row in changelist.result_list}
     assert shown == {"Biogas Nørre Uttrup": Decimal("1500")}  # 1,200 signed + 300 in dialogue

@@ -1,6 +1,7 @@
 """The demo data set: big enough, realistic, labelled, loadable twice without change."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
@@ -74,10 +75,13 @@ def test_loading_the_demo_twice_changes_nothing(demo):
 
 
 def test_demo_users_exist_for_each_role_and_sign_in(demo, client):
-    for role in ("viewer", "editor", "administrator"):
+    for role, admin in (("viewer", 403), ("editor", 200), ("administrator", 200)):
         response = client.post(f"/demo-login/{role}/")
         assert response.status_code == 302
-        assert client.get("/admin/").status_code == 200
+        assert not get_user_model().objects.get(username=f"demo-{role}").is_staff  # the role is enough
+        assert client.get("/").status_code == 200
+        assert client.get("/map/").status_code == 200
+        assert client.get("/admin/").status_code == admin  # the admin is for those who change records
         client.logout()
     assert client.get("/").status_code == 200
 

@@ -1,7 +1,9 @@
 """Who may do what, on every URL of the project: the permission matrix.
 
 Five principals make every request: anonymous, a signed-in staff user with no role ("no-role"), and the three
-roles of registry/roles.py (viewer, editor, administrator: staff users in the role's group). Every URL pattern
+roles of access/roles.py (viewer, editor, administrator: users in the role's group; the viewer also has staff
+status, so the admin's read-only rows apply to it, while editors and administrators open the admin through their
+role alone, as users made by an administrator do: tests/test_sign_in_pages.py). Every URL pattern
 is walked from the resolver and must either be exercised by a row of the matrix below or be listed in IGNORED
 with the reason, so a new endpoint cannot escape (test_every_url_pattern_is_classified).
 
@@ -53,7 +55,8 @@ ANONYMOUS, NO_ROLE = "anonymous", "no-role"
 PRINCIPALS = (ADMINISTRATOR, EDITOR, VIEWER, NO_ROLE, ANONYMOUS)
 READERS = frozenset({VIEWER, EDITOR, ADMINISTRATOR})
 WRITERS = frozenset({EDITOR, ADMINISTRATOR})
-LOGIN = "/admin/login/?next="
+# pages send anonymous users to the sign-in page (LOGIN_URL), the admin to its own /admin/login/, which sends them on
+LOGIN = r"^/(accounts|admin)/login/\?next="
 
 
 # -- the rules ------------------------------------------------------------------------------------------------
@@ -158,10 +161,22 @@ PAGES = [
     Check("healthz", "GET", "/healthz", PUBLIC, PAGE),
     # one-click demo sign-in is public by design while DEMO_LOGIN_ENABLED (404 otherwise, tested below)
     Check("demo-login", "POST", "/demo-login/administrator/", PUBLIC, PAGE, ok=302, location=r"^/$"),
+    # the sign-in pages every role uses (access/urls.py): signing in, out and resetting a password are public,
+    # changing the password needs a session; wrong credentials are the form again (200)
+    Check("login", "GET", "/accounts/login/", PUBLIC, PAGE),
+    Check("login", "POST", "/accounts/login/", PUBLIC, PAGE, body={"username": "nobody", "password": "wrong"}),
+    Check("logout", "POST", "/accounts/logout/", PUBLIC, PAGE),
+    Check("password_change", "GET", "/accounts/password_change/", SIGNED_IN, PAGE),
+    Check("password_change_done", "GET", "/accounts/password_change/done/", SIGNED_IN, PAGE),
+    Check("password_reset", "GET", "/accounts/password_reset/", PUBLIC, PAGE),
+    Check("password_reset_done", "GET", "/accounts/password_reset/done/", PUBLIC, PAGE),
+    Check("password_reset_confirm", "GET", "/accounts/reset/MQ/not-a-token/", PUBLIC, PAGE),  # "link expired"
+    Check("password_reset_complete", "GET", "/accounts/reset/done/", PUBLIC, PAGE),
     Check("map", "GET", "/map/", VIEW("registry.view_energysite"), PAGE),
     Check("qgis-project", "GET", "/map/registry.qgz", VIEW("registry.view_energysite"), PAGE),
     Check("map-boundary", "GET", "/map/boundary.geojson", SIGNED_IN, PAGE),
     Check("map-search", "GET", "/map/search?q={site_query}", SIGNED_IN, PAGE, then=search_results_need_a_role),
+    Check("map-site-partnerships", "GET", "/map/sites/{site}/partnerships", VIEW("partnerships.view_measure"), PAGE),
     Check("heat-opportunities", "GET", "/heat/opportunities/", VIEW("registry.view_heatsource"), PAGE),
     Check(
         "heat-opportunity-propose",
@@ -697,11 +712,13 @@ def world(demo_db, django_db_blocker, tmp_path_factory) -> World:
 
     with django_db_blocker.unblock():
         User = get_user_model()
+        # editors and administrators open the admin through their role, without staff status (access/admin_site.py);
+        # the viewer and the user without a role are staff, so the admin's read-only rows below apply to them
         users = {NO_ROLE: User.objects.create_user("matrix-no-role", is_staff=True)}
         for role in (VIEWER, EDITOR, ADMINISTRATOR):
-            users[role] = User.objects.create_user(f"matrix-{role}", is_staff=True)
+            users[role] = User.objects.create_user(f"matrix-{role}", is_staff=role == VIEWER)
             users[role].groups.add(Group.objects.get(name=role))
-        other_editor = User.objects.create_user("matrix-other-editor", is_staff=True)
+        other_editor = User.objects.create_user("matrix-other-editor")
         other_editor.groups.add(Group.objects.get(name=EDITOR))
         tokens = {
             principal: ApiToken.issue(user=user, name="permission matrix")[1] for principal, user in users.items()
@@ -841,7 +858,7 @@ def outcome(check: Check, principal: str, url: str, response, world: World) -> s
         return f"expected {expected}, got {response.status_code} {shown!r}"
     if expected == 302:
         location = response["Location"]
-        wanted = check.location.format(**world.ids) if principal in check.rule.allowed else "^" + re.escape(LOGIN)
+        wanted = check.location.format(**world.ids) if principal in check.rule.allowed else LOGIN
         if not re.search(wanted, location):
             return f"redirected to {location}, expected {wanted}"
     if check.then and principal in check.rule.allowed:
@@ -1081,7 +1098,7 @@ def test_reverting_to_an_earlier_version_in_the_admin_needs_the_change_permissio
 
 def test_a_role_taken_away_takes_effect_at_once(client_as):
     """The permission cache (access/backends.py) is cleared when a user leaves a group: the next request is refused."""
-    user = get_user_model().objects.create_user("matrix-leaving-editor", is_staff=True)
+    user = get_user_model().objects.create_user("matrix-leaving-editor")
     group = Group.objects.get(name=EDITOR)
     user.groups.add(group)
     token = {"HTTP_AUTHORIZATION": f"Token {ApiToken.issue(user=user, name='leaving')[1]}"}
@@ -1100,7 +1117,7 @@ def test_a_role_taken_away_takes_effect_at_once(client_as):
     ["/api/sites/?page_size=1", "/api/exports/sites.csv", "/ogc/collections/sites/items?limit=1", "/api/progress/"],
 )
 def test_a_revoked_token_or_a_deactivated_account_opens_nothing(client_as, url):
-    user = get_user_model().objects.create_user("matrix-departed-administrator", is_staff=True)
+    user = get_user_model().objects.create_user("matrix-departed-administrator")
     user.groups.add(Group.objects.get(name=ADMINISTRATOR))
     token, raw = ApiToken.issue(user=user, name="departed")
     _, other_raw = ApiToken.issue(user=user, name="second")
