@@ -3,12 +3,87 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .formats import NumberFormatError, number, number_rule, parse_number
 from .versions import conflict_message, record_version, what_changed_since
+
+# The admin's titles are the project's, translated ("Django administration" is Django's own).
+admin.site.site_header = _("Climate partnership registry")
+admin.site.site_title = _("Climate partnership registry")
+admin.site.index_title = _("Records (admin)")
+
+
+DIGIT_CODES = {"max_digits", "max_decimal_places", "max_whole_digits"}
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal typed as the user's language writes it: "850,5", "105.000", "1.234,5" in Danish.
+
+    core.formats.parse_number reads it and refuses what could be read two ways ("1.5" in Danish); its
+    messages about the digits, also Django's own (too many decimals), end with the rule.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["localize"] = True
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_number(value)
+        except NumberFormatError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            raise ValidationError(
+                [
+                    ValidationError(f"{message} {number_rule()}" if e.code in DIGIT_CODES else message, code=e.code)
+                    for e, message in zip(error.error_list, error)
+                ]
+            ) from None
+
+
+class LocalizedNumbers:
+    """Admin (or inline) whose decimal inputs are read and shown in the user's language."""
+
+    formfield_overrides = {models.DecimalField: {"form_class": LocalizedDecimalField}}
+
+
+def plain_number(model, field: str):
+    """An admin column showing an integer such as a year as digits only: "2025", never "2.025"."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)
+    def column(obj):
+        value = getattr(obj, field)
+        return "" if value is None else str(value)
+
+    column.__name__ = f"{field}_plain"
+    return column
+
+
+def trimmed_number(model, field: str):
+    """An admin column showing a decimal grouped, without trailing zeros: "12.000" MW, not "12.000,000"."""
+    model_field = model._meta.get_field(field)
+
+    @admin.display(description=model_field.verbose_name, ordering=field)
+    def column(obj):
+        value = getattr(obj, field)
+        return "" if value is None else number(value, model_field.decimal_places, trim=True)
+
+    column.__name__ = f"{field}_trimmed"
+    return column
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -79,7 +154,7 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(LocalizedNumbers, SimpleHistoryAdmin):
     """django-simple-history's admin, except that reverting to an earlier version needs the change permission.
 
     Its version form saves a POST after checking only the view permission (3.13): a viewer could revert a record.

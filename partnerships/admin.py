@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import HistoryAdmin, RecordAdmin
+from core.admin import HistoryAdmin, LocalizedNumbers, RecordAdmin, plain_number, trimmed_number
 from registry.admin import EnergySiteAdmin
 from registry.models import EnergySite
 
@@ -15,15 +15,35 @@ from .models import (
     RealisedReduction,
     Target,
 )
+from .models.measures import with_reduction_potential
 
 
-class PartnershipOrganisationInline(admin.TabularInline):
+class LabelledFields:
+    """A tabular inline's fields have only the column header above them: each gets its label as aria-label
+    (WCAG 1.3.1, 4.1.2), the row's delete box too."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Labelled(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for field in form.fields.values():
+                    # the admin's wrapper of a related field shares its attrs with the base form's widget
+                    widget = getattr(field.widget, "widget", field.widget)
+                    if not widget.is_hidden:
+                        widget.attrs.setdefault("aria-label", str(field.label))
+
+        return Labelled
+
+
+class PartnershipOrganisationInline(LabelledFields, admin.TabularInline):
     model = PartnershipOrganisation
     extra = 0
     autocomplete_fields = ("organisation",)
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(LabelledFields, LocalizedNumbers, admin.TabularInline):
     model = Measure
     extra = 0
     fields = (
@@ -79,14 +99,22 @@ class ClimatePartnershipAdmin(RecordAdmin):
         formset.save_m2m()
 
 
-class RealisedReductionInline(admin.TabularInline):
+class RealisedReductionInline(LabelledFields, LocalizedNumbers, admin.TabularInline):
     model = RealisedReduction
     extra = 0
 
 
 @admin.register(Measure)
 class MeasureAdmin(RecordAdmin):
-    list_display = ("title", "partnership", "measure_type", "annual_reduction_t", "first_year", "method", "entered_by")
+    list_display = (
+        "title",
+        "partnership",
+        "measure_type",
+        trimmed_number(Measure, "annual_reduction_t"),
+        plain_number(Measure, "first_year"),
+        "method",
+        "entered_by",
+    )
     list_filter = ("measure_type", "method", "partnership__sector", "partnership__status", "first_year")
     search_fields = ("title", "source", "partnership__title")
     autocomplete_fields = ("partnership", "energy_site", "heat_symbiosis")
@@ -115,7 +143,15 @@ class ExternalFundingAdmin(RecordAdmin):
 
 @admin.register(Target)
 class TargetAdmin(HistoryAdmin):
-    list_display = ("indicator", "sector", "value", "value_max", "target_year", "period_start_year", "period_end_year")
+    list_display = (
+        "indicator",
+        "sector",
+        "value",
+        "value_max",
+        plain_number(Target, "target_year"),
+        plain_number(Target, "period_start_year"),
+        plain_number(Target, "period_end_year"),
+    )
     list_filter = ("indicator", "sector")
 
     def has_delete_permission(self, request, obj=None):
@@ -128,22 +164,7 @@ class EnergySiteTonnesAdmin(EnergySiteAdmin):
     list_display = (*EnergySiteAdmin.list_display, "reduction_t")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                # the tonnes the progress figures count: a cancelled or archived partnership's measures count
-                # nowhere, here neither
-                _reduction_t=Sum(
-                    "measures__annual_reduction_t",
-                    filter=Q(
-                        measures__archived_at__isnull=True,
-                        measures__partnership__archived_at__isnull=True,
-                        measures__partnership__status__in=ClimatePartnership.COUNTED_STATUSES,
-                    ),
-                )
-            )
-        )
+        return with_reduction_potential(super().get_queryset(request))
 
     @admin.display(description=_("t CO2e/yr (from measures)"), ordering="_reduction_t")
     def reduction_t(self, obj):

@@ -1,16 +1,22 @@
 """The dashboard (front page for signed-in users), the drill-down tables and the report downloads."""
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from access.roles import ROLES
-from partnerships.models import ClimatePartnership, Measure, Sector
+from core import formats
+from partnerships.models import ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, Sector
 
 from . import reports, selectors
 from .api import DrillDownSerializer
+from .reports import workbook
 
 VIEW_PERMISSION = "partnerships.view_measure"
 
@@ -43,7 +49,10 @@ def chart_labels() -> dict:
         "annual_target_max": _("Upper end of target"),
         "international": _("International partnerships"),
         "funding": _("Granted funding (DKK)"),
+        # units and language for the axes and tooltips (dashboard.js formats with Intl.NumberFormat(language))
         "tonnes": _("t CO2e/yr"),
+        "money": _("DKK"),
+        "language": get_language(),
     }
 
 
@@ -88,6 +97,7 @@ def dashboard(request):
             "as_of": as_of,
             "labels": chart_labels(),
             "breakdown": breakdown,
+            "day": formats.date(totals["as_of"]),
         },
     )
 
@@ -106,19 +116,88 @@ def drill_down(request, kind):
     columns = list(rows[0]) if rows else []
     total_column = {"measures": "annual_reduction_t", "realised": "realised_t", "funding": "amount_dkk"}.get(kind)
     total = sum(row[total_column] for row in rows) if total_column else None
+    titles = column_titles(kind)
     return render(
         request,
         "progress/rows.html",
         {
             "kind": kind,
-            "rows": [[row[c] for c in columns] for row in rows],
+            "kind_label": kind_labels()[kind],
+            "rows": [[cell(kind, c, row[c]) for c in columns] for row in rows],
             "columns": columns,
+            "titles": [titles.get(c, c) for c in columns],
             "filters": params,
+            "filter_labels": [(titles.get(k, k), cell(kind, k, v)) for k, v in params.items()],
             "total": total,
+            "total_text": formats.number(total, 2, trim=True) if total is not None else "",
             "total_column": total_column,
             "count": len(rows),
         },
     )
+
+
+def kind_labels() -> dict:
+    return {
+        "measures": _("measures"),
+        "partnerships": _("Partnerships signed"),
+        "realised": _("Realised"),
+        "international": _("International partnerships"),
+        "funding": _("External funding"),
+    }
+
+
+def column_titles(kind: str) -> dict:
+    """The drill-down's column titles: the report workbook's for that list, and the few only the page shows."""
+    measure = Measure._meta
+    titles = {
+        "id": _("Id"),
+        "title": _("Partnership"),
+        "sector": _("Sector"),
+        "status": _("Status"),
+        "bucket": f"{_('Committed')} / {_('Pipeline')}",
+        "energy_site_id": str(measure.get_field("energy_site").verbose_name),
+        "heat_symbiosis_id": str(measure.get_field("heat_symbiosis").verbose_name),
+        "entered_by_id": str(measure.get_field("entered_by").verbose_name),
+        "up_to_year": _("Year") + " ≤",
+        "as_of": _("As of"),
+        "year": _("Year"),
+        "signed_on": _("Signed on"),
+    }
+    own = {
+        "measures": workbook.measure_columns,
+        "realised": workbook.realised_columns,
+        "international": workbook.international_columns,
+        "funding": workbook.funding_columns,
+    }.get(kind)
+    return {**titles, **dict(own() if own else [])}
+
+
+def _choices(kind: str) -> dict:
+    status = InternationalPartnership.Status if kind == "international" else ClimatePartnership.Status
+    return {
+        "sector": dict(Sector.choices),
+        "status": dict(status.choices),
+        "measure_type": dict(Measure.MeasureType.choices),
+        "method": dict(Measure.Method.choices),
+        "bucket": {"committed": _("Committed"), "pipeline": _("Pipeline")},
+        "source": dict(ExternalFunding.Source.choices) if kind == "funding" else {},
+    }
+
+
+def cell(kind: str, column: str, value) -> str:
+    """A drill-down cell as the language writes it: labels for codes, grouped numbers, dates; years as digits."""
+    if value is None:
+        return ""
+    labels = _choices(kind).get(column)
+    if labels and value in labels:
+        return str(labels[value])
+    if isinstance(value, dt.date):
+        return formats.short_date(value)
+    if isinstance(value, bool) or column == "id" or column.endswith(("_id", "year")):
+        return str(value)
+    if isinstance(value, (int, float, Decimal)):
+        return formats.number(value, 2, trim=True)
+    return str(value)
 
 
 @login_required

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import trimmed_number
 from gis.admin import GeoInline, GeoRecordAdmin
 
 from .models import EnergySite, HeatSymbiosis, Organisation, OrganisationSite
@@ -67,7 +68,14 @@ class MunicipalityFilter(admin.SimpleListFilter):
 
 @admin.register(EnergySite)
 class EnergySiteAdmin(GeoRecordAdmin):
-    list_display = ("name", "site_type", "planning_status", "capacity", "capacity_unit", "municipality_code")
+    list_display = (
+        "name",
+        "site_type",
+        "planning_status",
+        trimmed_number(EnergySite, "capacity"),
+        "capacity_unit",
+        "municipality_code",
+    )
     list_filter = ("site_type", "planning_status", MunicipalityFilter)
     search_fields = ("name", "description", "operator__name", "external_id")
     autocomplete_fields = ("operator",)
@@ -76,7 +84,14 @@ class EnergySiteAdmin(GeoRecordAdmin):
 
 @admin.register(HeatSymbiosis)
 class HeatSymbiosisAdmin(GeoRecordAdmin):
-    list_display = ("name", "source_organisation", "receiving_network", "status", "capacity_mw", "heat_mwh_per_yr")
+    list_display = (
+        "name",
+        "source_organisation",
+        "receiving_network",
+        "status",
+        trimmed_number(HeatSymbiosis, "capacity_mw"),
+        trimmed_number(HeatSymbiosis, "heat_mwh_per_yr"),
+    )
     list_filter = ("status", "network_kind")
     search_fields = ("name", "source_description", "receiving_network", "source_organisation__name")
     autocomplete_fields = ("source_organisation",)

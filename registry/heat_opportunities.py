@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from core import formats
 from gis.crs import PRECISION
 
 from .models import HeatingNetwork, HeatSource, HeatSymbiosis
@@ -208,16 +209,16 @@ def propose_symbiosis(source_id: int, user=None, assumptions: Assumptions | None
         heat_source=source,
         heating_network=network,
         description=_(
-            "Proposed from the opportunity list: %(distance)s m to the network, pipe about %(cost)s DKK at "
-            "%(cost_per_m)s DKK/m; displaces about %(co2e)s t CO2e/yr at %(factor)s kg/MWh%(heat_pump)s. "
+            "Proposed from the opportunity list: %(distance)s m to the network, pipe about %(cost)s at "
+            "%(cost_per_m)s per metre; displaces about %(co2e)s at %(factor)s kg CO2e/MWh%(heat_pump)s. "
             "Record the tonnes as a measure once a partnership agrees them."
         )
         % {
-            "distance": candidate["distance_m"],
-            "cost": candidate["pipe_cost_dkk"],
-            "cost_per_m": assumptions.pipe_cost_dkk_per_m,
-            "co2e": candidate["co2e_displaced_t_per_yr"],
-            "factor": assumptions.emission_factor_kg_per_mwh,
+            "distance": formats.number(candidate["distance_m"]),
+            "cost": formats.money(candidate["pipe_cost_dkk"]),
+            "cost_per_m": formats.money(assumptions.pipe_cost_dkk_per_m),
+            "co2e": formats.tonnes(candidate["co2e_displaced_t_per_yr"], 1),
+            "factor": formats.number(assumptions.emission_factor_kg_per_mwh, 1, trim=True),
             "heat_pump": _("; needs a heat pump") if candidate["needs_heat_pump"] else "",
         },
     )

@@ -232,7 +232,8 @@ def test_a_planner_proposes_a_symbiosis_in_one_step(layout, role_users):
     assert symbiosis.heat_mwh_per_yr == 50_000 and symbiosis.capacity_mw == Decimal("6.250")  # 50,000 / 8,000 h
     assert symbiosis.pipe_route.length == pytest.approx(1000)
     assert symbiosis.source_organisation == sources["S2"].organisation
-    assert "5000000 DKK" in symbiosis.description and "7500.0 t CO2e/yr" in symbiosis.description
+    # written in the proposer's language and formats (English here)
+    assert "DKK 5,000,000" in symbiosis.description and "7,500 t CO2e/yr" in symbiosis.description
     assert symbiosis.history.first().history_user.username == "test-editor"
     # no tonnes toward the targets until a partnership agrees a measure
     assert not Measure.objects.filter(heat_symbiosis=symbiosis).exists()

@@ -9,13 +9,37 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import ArchivableModel
+from core.formats import tonnes
+from core.models import ArchivableModel, ArchivableQuerySet
 from core.validators import MAX_YEAR, MIN_YEAR, validate_year
 from registry.models import EnergySite, HeatSymbiosis
 
 from .partnerships import ClimatePartnership
 
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
+
+
+def counted(prefix: str = "") -> models.Q:
+    """The measures the progress figures count: live, of a live partnership in a counted status (a cancelled or
+    archived partnership's measures count nowhere). `prefix` reaches them from another model ("measures__")."""
+    return models.Q(
+        **{
+            f"{prefix}archived_at__isnull": True,
+            f"{prefix}partnership__archived_at__isnull": True,
+            f"{prefix}partnership__status__in": ClimatePartnership.COUNTED_STATUSES,
+        }
+    )
+
+
+def with_reduction_potential(sites):
+    """Energy sites annotated `_reduction_t`: the sum of the counted measures pointing at each (computed, never
+    stored; the admin's column and the map's popup read it)."""
+    return sites.annotate(_reduction_t=models.Sum("measures__annual_reduction_t", filter=counted("measures__")))
+
+
+class MeasureQuerySet(ArchivableQuerySet):
+    def counted(self):
+        return self.filter(counted())
 
 
 class Measure(ArchivableModel):
@@ -87,6 +111,7 @@ class Measure(ArchivableModel):
         editable=False,
     )
 
+    objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -106,7 +131,7 @@ class Measure(ArchivableModel):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.annual_reduction_t} t/yr)"
+        return f"{self.title} ({tonnes(self.annual_reduction_t, 2)})"
 
 
 class RealisedReduction(models.Model):

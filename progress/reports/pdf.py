@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from django.utils.formats import number_format  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
@@ -14,13 +13,15 @@ from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
 from reportlab.lib.units import cm  # noqa: E402
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
+from core import formats  # noqa: E402
+
 from .labels import sectors  # noqa: E402
 
 COMMITTED, PIPELINE, TARGET = "#0b5563", "#e0a800", "#b03a2e"
 
 
 def _n(value, decimals=0):
-    return "–" if value is None else number_format(value, decimals, force_grouping=True)
+    return formats.number(value, decimals)
 
 
 def _chart(draw, width=17, height=7.5) -> Image:
@@ -82,7 +83,7 @@ def _summary_table(totals: dict) -> Table:
     rows = [[_("Sector"), _("Target"), _("Committed"), _("Pipeline"), _("Realised"), _("Share")]]
     for key, label in sectors():
         fig = totals[key]
-        share = f"{_n((fig['committed_share'] or 0) * 100, 1)} %"
+        share = formats.percent(fig["committed_share"] or 0, 1)
         realised = f"{_n(fig['realised_tonnes'])} ({fig['realised_year'] or '–'})"
         rows.append(
             [label, _n(fig["target_tonnes"]), _n(fig["committed_tonnes"]), _n(fig["pipeline_tonnes"]), realised, share]
@@ -159,7 +160,7 @@ def build_pdf(totals: dict, *, generated) -> bytes:
         ),
         Paragraph(
             _("Figures as of %(day)s; generated %(when)s.")
-            % {"day": totals["as_of"], "when": generated.strftime("%Y-%m-%d %H:%M")},
+            % {"day": formats.date(totals["as_of"]), "when": formats.datetime(generated)},
             styles["Normal"],
         ),
         Spacer(1, 0.5 * cm),

@@ -3,6 +3,7 @@
 import datetime as dt
 from io import BytesIO
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -13,7 +14,16 @@ from .labels import sectors
 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6EA")
+# Numbers stay numbers: the reader's Excel or LibreOffice shows these formats with its own separators.
 TONNES = "#,##0"
+DECIMALS = "#,##0.00"
+COLUMN_FORMATS = {"annual_reduction_t": DECIMALS, "realised_t": DECIMALS, "amount_dkk": TONNES}
+
+
+def date_format(with_time: bool = False) -> str:
+    """Dates are real dates, shown as the report's language writes them: 03-12-2026, 2026-12-03."""
+    day = "dd-mm-yyyy" if (get_language() or "").startswith("da") else "yyyy-mm-dd"
+    return f"{day} hh:mm" if with_time else day
 
 
 def _header(ws, row, titles):
@@ -28,7 +38,11 @@ def _rows_table(ws, start_row, rows, columns, sum_column=None):
     for r, row in enumerate(rows, start_row + 1):
         for c, (key, _title) in enumerate(columns, 1):
             value = row[key]
-            ws.cell(row=r, column=c, value=float(value) if hasattr(value, "as_tuple") else value)
+            cell = ws.cell(row=r, column=c, value=float(value) if hasattr(value, "as_tuple") else value)
+            if isinstance(value, dt.date):
+                cell.number_format = date_format()
+            elif key in COLUMN_FORMATS:
+                cell.number_format = COLUMN_FORMATS[key]
     last = start_row + len(rows)
     if sum_column:
         col = [key for key, _t in columns].index(sum_column) + 1
@@ -37,7 +51,7 @@ def _rows_table(ws, start_row, rows, columns, sum_column=None):
         total = ws.cell(
             row=last + 1, column=col, value=f"=SUM({letter}{start_row + 1}:{letter}{max(last, start_row + 1)})"
         )
-        total.font, total.number_format = BOLD, TONNES
+        total.font, total.number_format = BOLD, COLUMN_FORMATS.get(sum_column, TONNES)
     return last + 2
 
 
@@ -83,9 +97,11 @@ def _summary_sheet(summary, totals: dict, generated) -> None:
     summary["A1"] = _("Status report: climate partnerships and green supply (business strategy priority 4)")
     summary["A1"].font = Font(bold=True, size=14)
     summary["A2"] = _("As of")
-    summary["B2"] = totals["as_of"]
+    summary["B2"] = dt.date.fromisoformat(totals["as_of"])
+    summary["B2"].number_format = date_format()
     summary["A3"] = _("Generated")
-    summary["B3"] = generated.strftime("%Y-%m-%d %H:%M")
+    summary["B3"] = generated.replace(tzinfo=None, microsecond=0)
+    summary["B3"].number_format = date_format(with_time=True)
     summary["A4"] = _("Filter")
     summary["B4"] = _("none: the whole registry")
     year = int(totals["as_of"][:4])
@@ -127,6 +143,8 @@ def _summary_sheet(summary, totals: dict, generated) -> None:
             totals["external_funding"]["by_year"].get(str(year), 0),
         ]
     )
+    for cell in summary[summary.max_row][1:3]:
+        cell.number_format = TONNES
     _widths(summary, [62, 14, 14, 14, 14, 14, 14])
 
 
@@ -160,6 +178,8 @@ def _sector_sheet(ws, key: str, label: str, fig: dict, as_of) -> None:
     _header(ws, 3, [_("Year"), _("Committed reduction in effect"), _("Straight path to the target")])
     for y in fig["trajectory"]:
         ws.append([int(y), fig["trajectory"][y], fig["target_path"].get(y)])
+        for cell in ws[ws.max_row][1:3]:
+            cell.number_format = TONNES
     next_row = 4 + len(fig["trajectory"]) + 1
     for bucket, title in (("committed", _("Committed measures")), ("pipeline", _("Pipeline measures"))):
         ws.cell(row=next_row, column=1, value=title).font = Font(bold=True, size=12)

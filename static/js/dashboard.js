@@ -4,8 +4,10 @@
   const data = JSON.parse(document.getElementById("progress-data").textContent);
   const labels = JSON.parse(document.getElementById("progress-labels").textContent);
   const breakdown = JSON.parse(document.getElementById("progress-breakdown").textContent);
-  const lang = document.documentElement.lang || "en";
+  // Numbers as the page's language writes them: "12.345" and "27.700.000 kr." in Danish; units from the server.
+  const lang = labels.language || document.documentElement.lang || "en";
   const number = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+  const money = new Intl.NumberFormat(lang, { style: "currency", currency: "DKK", maximumFractionDigits: 0 });
   const colours = { committed: "#0b5563", pipeline: "#e0a800", realised: "#2e8b57", target: "#b03a2e" };
   const asOf = new URLSearchParams(window.location.search).get("as_of");
   const drill = (kind, params) => {
@@ -17,8 +19,10 @@
   Chart.defaults.font.size = 14;
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;
-  const tonnesAxis = { beginAtZero: true, ticks: { callback: (v) => number.format(v) } };
-  const tooltip = { callbacks: { label: (c) => `${c.dataset.label}: ${number.format(c.parsed.y ?? c.parsed.x)}` } };
+  const unitTitle = (text) => ({ display: true, text });
+  const tonnesAxis = { beginAtZero: true, ticks: { callback: (v) => number.format(v) }, title: unitTitle(labels.tonnes) };
+  const withUnit = (value) => `${number.format(value)} ${labels.tonnes}`;
+  const tooltip = { callbacks: { label: (c) => `${c.dataset.label}: ${withUnit(c.parsed.y ?? c.parsed.x)}` } };
 
   for (const sector of ["industry", "agriculture"]) {
     const fig = data[sector];
@@ -73,14 +77,14 @@
       },
       options: {
         indexAxis: "y", scales: { x: { ...tonnesAxis, stacked: true }, y: { stacked: true } },
-        plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${number.format(c.parsed.x)}` } } },
+        plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${withUnit(c.parsed.x)}` } } },
         onClick: (_e, els) => els.length && drill("measures", {
           sector, measure_type: types[els[0].index], bucket: els[0].datasetIndex ? "pipeline" : "committed" }),
       },
     });
   }
 
-  const perYear = (id, indicator, label, kind) => {
+  const perYear = (id, indicator, label, kind, format = number) => {
     const years = Object.keys(indicator.by_year);
     new Chart(document.getElementById(id), {
       data: {
@@ -91,10 +95,11 @@
             borderColor: colours.target, borderDash: [6, 6], pointRadius: 0 },
         ],
       },
-      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0, callback: (v) => number.format(v) } } },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0, callback: (v) => format.format(v) } } },
+        plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${format.format(c.parsed.y)}` } } },
         onClick: (_e, els) => els.length && drill(kind, { year: years[els[0].index] }) },
     });
   };
   perYear("international-chart", data.international_partnerships, labels.international, "international");
-  perYear("funding-chart", data.external_funding, labels.funding, "funding");
+  perYear("funding-chart", data.external_funding, labels.funding, "funding", money);
 })();
