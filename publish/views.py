@@ -65,6 +65,67 @@ def basemap() -> dict:
     return {"tiles": settings.MAP_BASEMAP_TILES, "attribution": settings.MAP_BASEMAP_ATTRIBUTION}
 
 
+def map_labels() -> dict:
+    """The words map.js writes (popups, legend, lists), in the user's language."""
+    return {
+        "move": _("Move this site"),
+        "clickNew": _("Click the new location on the map (Esc cancels)."),
+        "moved": _("The site was moved and saved."),
+        "open": _("Open the record"),
+        "capacity": _("Capacity"),
+        "status": _("Status"),
+        "type": _("Type"),
+        "sector": _("Sector"),
+        "signed": _("Signed"),
+        "organisation": _("Organisation"),
+        "heat": _("Heat delivered"),
+        "network": _("Receiving network"),
+        "outside": _("outside the municipality"),
+        "noResults": _("Nothing found."),
+        "site": _("Energy site"),
+        "partnership": _("Climate partnership"),
+        "symbiosis": _("Surplus-heat symbiosis"),
+        "distance": _("Distance to the network"),
+        "pipeCost": _("Pipe cost (rough)"),
+        "co2e": _("CO2e displaced"),
+        "temperature": _("Temperature"),
+        "propose": _("Propose symbiosis"),
+        "proposed": _("Proposed:"),
+        "allOpportunities": _("All opportunities"),
+        "onlyThis": _("only this"),
+        "onlyThisFor": _("only this: %(name)s"),  # the accessible name starts with the visible text
+        "showAll": _("Show all"),
+        "inView": _("%(count)s in view"),
+        "inViewMore": _("The first %(shown)s of %(count)s are listed; zoom in to see the rest."),
+        "inViewNone": _("Nothing in view. Zoom out or change the filters."),
+        "partnershipsHere": _("Climate partnerships with measures here"),
+        "noPartnershipsHere": _("No climate partnership has a measure on this site."),
+        "reductionPotential": _("Reduction potential (from measures)"),
+        "pipeline": _("pipeline"),
+        "tonnesPerYear": _("t CO2e/yr"),
+        "searchResult": _("Search result"),
+        "heatSource": _("Surplus-heat source"),
+        "heatNetwork": _("District heating network"),
+        "opportunity": _("Surplus-heat opportunity"),
+        "openFilters": _("Filters, legend and list"),
+    }
+
+
+def maplibre_locale() -> dict:
+    """MapLibre's own control labels (its `locale` option), so its buttons speak the page's language."""
+    return {
+        "NavigationControl.ZoomIn": _("Zoom in"),
+        "NavigationControl.ZoomOut": _("Zoom out"),
+        "NavigationControl.ResetBearing": _("Drag to rotate the map, click to reset north"),
+        "Popup.Close": _("Close popup"),
+        "AttributionControl.ToggleAttribution": _("Show or hide the attribution"),
+        "Map.Title": _("Map"),
+        "Marker.Title": _("Map marker"),
+        "ScaleControl.Meters": "m",
+        "ScaleControl.Kilometers": "km",
+    }
+
+
 @login_required
 @permission_required("registry.view_energysite", raise_exception=True)
 def map_page(request):
@@ -83,32 +144,9 @@ def map_page(request):
         "homeMunicipality": settings.HOME_MUNICIPALITY_CODE,
         "heat": request.user.has_perm("registry.view_heatsource"),
         "canPropose": request.user.has_perm("registry.add_heatsymbiosis"),
-        "labels": {
-            "move": _("Move this site"),
-            "clickNew": _("Click the new location on the map (Esc cancels)."),
-            "moved": _("The site was moved and saved."),
-            "open": _("Open the record"),
-            "capacity": _("Capacity"),
-            "status": _("Status"),
-            "type": _("Type"),
-            "sector": _("Sector"),
-            "signed": _("Signed"),
-            "organisation": _("Organisation"),
-            "heat": _("Heat delivered"),
-            "network": _("Receiving network"),
-            "outside": _("outside the municipality"),
-            "noResults": _("Nothing found."),
-            "site": _("Energy site"),
-            "partnership": _("Climate partnership"),
-            "symbiosis": _("Surplus-heat symbiosis"),
-            "distance": _("Distance to the network"),
-            "pipeCost": _("Pipe cost (rough)"),
-            "co2e": _("CO2e displaced"),
-            "temperature": _("Temperature"),
-            "propose": _("Propose symbiosis"),
-            "proposed": _("Proposed:"),
-            "allOpportunities": _("All opportunities"),
-        },
+        "canSeeMeasures": request.user.has_perm("partnerships.view_measure"),
+        "labels": map_labels(),
+        "mapLocale": maplibre_locale(),
     }
     return render(request, "publish/map.html", {"config": json.loads(json.dumps(config, default=str))})
 
@@ -200,3 +238,51 @@ def qgis_project(request):
     response["Content-Disposition"] = 'attachment; filename="registry.qgz"'
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+@login_required
+@permission_required("partnerships.view_measure", raise_exception=True)
+def site_partnerships(request, site_id):
+    """GET /map/sites/<id>/partnerships: the live partnerships with measures on a site, for the site's popup.
+
+    The measures are those the progress figures count (`Measure.objects.counted()`), each with its tonnes as entered;
+    the site's total is its reduction potential as the energy-site admin shows it (`with_reduction_potential`).
+    """
+    from partnerships.models import Measure
+    from partnerships.models.measures import with_reduction_potential
+    from registry.models import EnergySite
+
+    row = with_reduction_potential(EnergySite.objects.live().filter(pk=site_id)).values_list("_reduction_t", flat=True)
+    if not row.exists():
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    measures = (
+        Measure.objects.counted()
+        .filter(energy_site_id=site_id)
+        .select_related("partnership")
+        .order_by("partnership__title", "partnership_id", "title", "id")
+    )
+    partnerships = {}
+    for measure in measures:
+        p = measure.partnership
+        entry = partnerships.setdefault(
+            p.pk,
+            {
+                "id": p.pk,
+                "title": p.title,
+                "status": p.status,
+                "status_label": p.get_status_display(),
+                "committed": p.is_committed,
+                "measures": [],
+            },
+        )
+        entry["measures"].append(
+            {"id": measure.pk, "title": measure.title, "tonnes": float(measure.annual_reduction_t)}
+        )
+    total = row.first()
+    return JsonResponse(
+        {
+            "site": site_id,
+            "reduction_potential_t": float(total) if total is not None else 0.0,
+            "partnerships": list(partnerships.values()),
+        }
+    )

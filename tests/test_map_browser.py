@@ -227,3 +227,132 @@ def test_the_map_in_danish_offers_the_danish_csv_with_the_filters(map_page):
     header, first = body.split("\r\n")[:2]
     assert header.startswith('"id";"external_id";"name";"site_type"') and ";" in first
     assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def _rgb(hex_colour: str) -> str:
+    h = hex_colour.lstrip("#")
+    return "rgb({}, {}, {})".format(*(int(h[i : i + 2], 16) for i in (0, 2, 4)))
+
+
+def test_the_legend_has_a_symbol_for_everything_drawn(map_page):
+    from publish import symbols
+
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    swatches = page.evaluate(
+        """() => Object.fromEntries(["filter-type", "filter-site-status", "filter-partnership-status"].map(id =>
+             [id, [...document.querySelectorAll(`#${id} label`)].map(l => {
+               const s = getComputedStyle(l.querySelector("span"));
+               return [l.querySelector("input").value, s.backgroundColor, s.borderTopColor, s.opacity]; })]))"""
+    )
+    types = {value: (bg, border) for value, bg, border, _ in swatches["filter-type"]}
+    for value, colour in symbols.SITE_COLOURS.items():
+        assert _rgb(colour) in types[value]
+    rings = {value: border for value, _, border, _ in swatches["filter-partnership-status"]}
+    assert rings == {value: _rgb(colour) for value, colour in symbols.PARTNERSHIP_COLOURS.items()}
+    # planning status is drawn (and legended) by opacity: the earliest stage palest, operating solid
+    opacity = {value: float(o) for value, _, _, o in swatches["filter-site-status"]}
+    assert len(opacity) == len(EnergySite.PlanningStatus) and opacity["operating"] == 1 > opacity["idea"]
+    paint = page.evaluate("() => window.registryMap.getPaintProperty('sites-point', 'circle-opacity')")
+    assert paint[0] == "match" and "operating" in paint
+    others = page.evaluate(
+        """() => [...document.querySelectorAll('#map-panel [data-swatch]')].map(s => { const c = getComputedStyle(s);
+             return [s.dataset.swatch, c.borderTopColor, c.backgroundColor, c.borderTopStyle]; })"""
+    )
+    found = {(name, style) for name, border, bg, style in others}
+    assert {("symbiosis", "dashed"), ("boundary", "dashed"), ("heat", "dotted"), ("heat", "solid")} <= found
+    colours = {name: {border, bg} for name, border, bg, _ in others}
+    assert _rgb(symbols.SYMBIOSIS) in colours["symbiosis"] and _rgb(symbols.BOUNDARY) in colours["boundary"]
+    assert _rgb(symbols.HEAT) in colours["heat"] and _rgb(symbols.HEAT_AREA) in colours["heatArea"]
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_only_this_and_show_all_on_a_filter_group(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    page.get_by_role("button", name="Show only: Wind").click()
+    wait_for_tiles(page)
+    assert set(rendered(page, "sites-point", "site_type")) == {"wind"}
+    checked = page.eval_on_selector_all("#filter-type input:checked", "els => els.map(e => e.value)")
+    assert checked == ["wind"] and "type=wind" in page.url
+    page.click("#filter-type button.all")
+    wait_for_tiles(page)
+    assert page.eval_on_selector_all("#filter-type input:not(:checked)", "els => els.length") == 0
+    assert len(set(rendered(page, "sites-point", "site_type"))) > 2 and "type=" not in page.url
+    page.get_by_role("button", name="Show only: Energy sites").click()  # the layers have it too
+    assert page.eval_on_selector_all("input[name=layer]:checked", "els => els.map(e => e.value)") == ["sites"]
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_a_search_result_is_marked_and_the_list_closes(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    page.fill("#search-input", "Limfjord Cement")
+    page.wait_for_selector("#search-results button").click()
+    page.wait_for_function("() => window.registryMap.getZoom() > 13", timeout=10000)
+    assert page.eval_on_selector_all("#search-results li", "els => els.length") == 0
+    marker = page.wait_for_selector(".search-marker")
+    assert "Limfjord Cement" in marker.get_attribute("aria-label")
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_every_feature_in_view_is_reachable_by_keyboard(map_page):
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    page.wait_for_selector("#features-in-view-list button")
+    site = EnergySite.objects.filter(site_type="biogas").order_by("id").first()
+    point = site.geometry.transform(4326, clone=True)
+    page.evaluate("([lon, lat]) => window.registryMap.jumpTo({center: [lon, lat], zoom: 15})", [point.x, point.y])
+    wait_for_tiles(page)
+    page.wait_for_function(
+        "(name) => document.querySelector('#features-in-view-list').textContent.includes(name)", arg=site.name
+    )
+    button = page.locator("#features-in-view-list button", has_text=site.name).first
+    button.focus()
+    page.keyboard.press("Enter")
+    popup = page.wait_for_selector(".maplibregl-popup-content")
+    assert popup.query_selector("h3").text_content() == site.name
+    assert page.evaluate("() => document.activeElement.classList.contains('maplibregl-popup-content')")
+    page.keyboard.press("Tab")  # into the popup: its link
+    assert page.evaluate("() => !!document.activeElement.closest('.maplibregl-popup')")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".maplibregl-popup", state="detached")
+    assert page.evaluate("() => document.activeElement.closest('#features-in-view-list') !== null")
+    count = page.text_content("#features-in-view-count")
+    assert any(ch.isdigit() for ch in count)
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_a_site_popup_shows_the_partnerships_and_tonnes_that_point_at_it(map_page):
+    from partnerships.models import ClimatePartnership, Measure
+
+    open_as, _ = map_page
+    page, errors = open_as("viewer")
+    counted = Measure.objects.live().filter(
+        energy_site__isnull=False,
+        partnership__archived_at__isnull=True,
+        partnership__status__in=ClimatePartnership.COUNTED_STATUSES,
+    )
+    site = next(m.energy_site for m in counted.order_by("id") if m.energy_site.geometry.geom_type == "Point")
+    here = counted.filter(energy_site=site)
+    _click_site(page, site, zoom=15)
+    section = page.wait_for_selector(".maplibregl-popup-content .site-partnerships")
+    text = section.text_content()
+    for measure in here:
+        assert measure.partnership.title in text and measure.title in text
+    total = float(section.query_selector(".site-tonnes").get_attribute("data-value"))
+    assert total == pytest.approx(float(sum(m.annual_reduction_t for m in here)))
+    assert [e for e in errors if "GL Driver Message" not in e] == []
+
+
+def test_the_map_has_a_heading_and_maplibre_speaks_the_page_language(map_page):
+    open_as, _ = map_page
+    for locale in (None, "da-DK"):
+        page, errors = open_as("viewer", locale=locale)
+        assert page.locator("h1").count() == 1 and page.locator("h1").is_visible()
+        labels = page.evaluate("() => JSON.parse(document.getElementById('map-config').textContent).mapLocale")
+        assert page.get_attribute(".maplibregl-ctrl-zoom-in", "title") == labels["NavigationControl.ZoomIn"]
+        assert page.get_attribute(".maplibregl-ctrl-zoom-out", "title") == labels["NavigationControl.ZoomOut"]
+        if locale is None:
+            assert labels["NavigationControl.ZoomIn"] == "Zoom in"
+        assert [e for e in errors if "GL Driver Message" not in e] == []

@@ -13,6 +13,17 @@ const PARTNERSHIP_COLOURS = C.partnerships;
 const PIPES = ["hydrogen_pipe", "co2_pipe"];
 const match = (property, colours, fallback) =>
   ["match", ["get", property], ...Object.entries(colours).flat(), fallback];
+// planning status is drawn by opacity (paler the earlier the stage) and a dark outline for rejected sites
+const STATUS_OPACITY = { idea: 0.35, screening: 0.45, local_plan: 0.6, environmental_assessment: 0.6, approved: 0.8,
+                         under_construction: 0.9, operating: 1, rejected: 0.3 };
+const REJECTED_OUTLINE = "#1d2b36";
+const statusOpacity = (scale = 1) =>
+  ["match", ["get", "planning_status"], ...Object.entries(STATUS_OPACITY).flatMap(([k, v]) => [k, v * scale]), scale];
+const rejected = (yes, no) => ["case", ["==", ["get", "planning_status"], "rejected"], yes, no];
+const format = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+const lang = document.documentElement.lang || undefined;
+const number = (value, digits = 0) =>
+  Number(value).toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const escape = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // ---- state from the URL -------------------------------------------------------------------
@@ -66,16 +77,18 @@ layers.push(
   { id: "boundary-line", type: "line", source: "boundary", paint: { "line-color": C.boundary, "line-width": 2, "line-dasharray": [3, 2] } },
   { id: "sites-area", type: "fill", source: "sites", "source-layer": "sites",
     filter: ["==", ["geometry-type"], "Polygon"],
-    paint: { "fill-color": match("site_type", SITE_COLOURS, C.other), "fill-opacity": 0.55, "fill-outline-color": C.areaOutline } },
+    paint: { "fill-color": match("site_type", SITE_COLOURS, C.other), "fill-opacity": statusOpacity(0.6),
+             "fill-outline-color": rejected(REJECTED_OUTLINE, C.areaOutline) } },
   { id: "sites-line", type: "line", source: "sites", "source-layer": "sites",
     filter: ["==", ["geometry-type"], "LineString"],
-    paint: { "line-color": match("site_type", SITE_COLOURS, C.other), "line-width": 3.5 } },
+    paint: { "line-color": match("site_type", SITE_COLOURS, C.other), "line-width": 3.5, "line-opacity": statusOpacity() } },
   { id: "symbioses-line", type: "line", source: "symbioses", "source-layer": "symbioses",
     paint: { "line-color": C.symbiosis, "line-width": 4, "line-dasharray": [2, 1] } },
   { id: "sites-point", type: "circle", source: "sites", "source-layer": "sites",
     filter: ["==", ["geometry-type"], "Point"],
     paint: { "circle-color": match("site_type", SITE_COLOURS, C.other), "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
-             "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5 } },
+             "circle-opacity": statusOpacity(), "circle-stroke-color": rejected(REJECTED_OUTLINE, "#ffffff"),
+             "circle-stroke-width": rejected(2, 1.5) } },
   { id: "partnerships-point", type: "circle", source: "partnerships", "source-layer": "partnerships",
     paint: { "circle-color": "#ffffff", "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, 4, 14, 8],
              "circle-stroke-color": match("status", PARTNERSHIP_COLOURS, C.other), "circle-stroke-width": 3 } },
@@ -103,6 +116,7 @@ const map = new maplibregl.Map({
   container: "map",
   style: { version: 8, sources, layers },
   center: [9.93, 57.02], zoom: 9.3, hash: "view", attributionControl: { compact: false },
+  locale: config.mapLocale,  // MapLibre's own buttons in the page's language
 });
 map.addControl(new maplibregl.NavigationControl(), "top-right");
 map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
@@ -123,6 +137,7 @@ function applyFilters() {
   }
   saveState();
   updateDownloads();
+  scheduleFeaturesInView();
 }
 
 // ---- downloads: every export of the layers shown, filtered as the map is ---------------------------
@@ -157,35 +172,98 @@ function updateDownloads() {
   document.getElementById("map-downloads-none").hidden = shown > 0;
 }
 
-// ---- the panel: filters with a legend ---------------------------------------------------------
-function checkboxes(containerId, options, selected, colours, swatch, onChange) {
+// ---- the panel: filters that are the legend too -----------------------------------------------------
+// Every checkbox group has "only this" on each item and "Show all" on the group.
+const GROUP_VALUES = { types: () => Object.keys(config.siteTypes), siteStatus: () => Object.keys(config.siteStatuses),
+                       partnershipStatus: () => Object.keys(config.partnershipStatuses), layers: () => ALL_LAYERS };
+function syncGroup(container, key) {
+  for (const input of container.querySelectorAll("input[type=checkbox]")) input.checked = state[key].includes(input.value);
+}
+function onlyAndAll(container, key) {
+  for (const label of container.querySelectorAll(":scope > label, :scope > .check-row > label")) {
+    const input = label.querySelector("input[type=checkbox]");
+    const row = label.parentElement.classList.contains("check-row") ? label.parentElement : document.createElement("div");
+    if (!row.isConnected) { row.className = "check-row"; label.replaceWith(row); row.append(label); }
+    const only = document.createElement("button");
+    only.type = "button";
+    only.className = "only";
+    only.textContent = L.onlyThis;
+    const name = [...label.childNodes].filter((n) => !n.classList?.contains("muted")).map((n) => n.textContent).join("");
+    only.setAttribute("aria-label", format(L.onlyThisFor, { name: name.trim() }));
+    only.addEventListener("click", () => { state[key] = [input.value]; syncGroup(container, key); applyFilters(); });
+    row.append(only);
+  }
+  const actions = document.createElement("div");
+  actions.className = "group-actions";
+  const all = document.createElement("button");
+  all.type = "button";
+  all.className = "all";
+  all.textContent = L.showAll;
+  all.addEventListener("click", () => { state[key] = GROUP_VALUES[key](); syncGroup(container, key); applyFilters(); });
+  actions.append(all);
+  const legend = container.querySelector(":scope > legend");
+  if (legend) legend.after(actions); else container.prepend(actions);
+}
+const toggle = (list, value, on) => (on ? [...new Set([...list, value])] : list.filter((v) => v !== value));
+function checkboxes(containerId, options, key, paintSwatch) {
   const container = document.getElementById(containerId);
   for (const [value, label] of Object.entries(options)) {
     const item = document.createElement("label");
-    const shape = typeof swatch === "function" ? swatch(value) : swatch;
-    item.innerHTML = `<input type="checkbox" value="${escape(value)}" ${selected.includes(value) ? "checked" : ""}>
-      <span class="swatch-${shape}"></span>${escape(label)}`;
+    item.innerHTML = `<input type="checkbox" value="${escape(value)}" ${state[key].includes(value) ? "checked" : ""}>
+      <span></span>${escape(label)}`;
     // set through the DOM, not a style attribute: the Content-Security-Policy allows no inline style
-    item.querySelector("span").style[shape === "ring" ? "borderColor" : "background"] = colours[value] || C.other;
+    paintSwatch(item.querySelector("span"), value);
     item.querySelector("input").addEventListener("change", (event) => {
-      onChange(value, event.target.checked);
+      state[key] = toggle(state[key], value, event.target.checked);
       applyFilters();
     });
     container.append(item);
   }
+  onlyAndAll(container, key);
 }
-const toggle = (list, value, on) => (on ? [...new Set([...list, value])] : list.filter((v) => v !== value));
-checkboxes("filter-type", config.siteTypes, state.types, SITE_COLOURS,
-  (type) => (PIPES.includes(type) ? "line" : type === "solar" ? "area" : "dot"),
-  (value, on) => { state.types = toggle(state.types, value, on); });
-checkboxes("filter-site-status", config.siteStatuses, state.siteStatus, {}, "none",
-  (value, on) => { state.siteStatus = toggle(state.siteStatus, value, on); });
-checkboxes("filter-partnership-status", config.partnershipStatuses, state.partnershipStatus, PARTNERSHIP_COLOURS, "ring",
-  (value, on) => { state.partnershipStatus = toggle(state.partnershipStatus, value, on); });
-for (const input of document.querySelectorAll("input[name=layer]")) {
+const siteShape = (type) => (PIPES.includes(type) ? "line" : type === "solar" ? "area" : "dot");
+checkboxes("filter-type", config.siteTypes, "types", (span, type) => {
+  span.className = `swatch-${siteShape(type)}`;
+  span.style[siteShape(type) === "line" ? "borderColor" : "background"] = SITE_COLOURS[type] || C.other;
+});
+checkboxes("filter-site-status", config.siteStatuses, "siteStatus", (span, status) => {
+  span.className = `swatch-dot${status === "rejected" ? " rejected" : ""}`;
+  span.style.background = C.other;
+  span.style.opacity = STATUS_OPACITY[status] ?? 1;
+});
+checkboxes("filter-partnership-status", config.partnershipStatuses, "partnershipStatus", (span, status) => {
+  span.className = "swatch-ring";
+  span.style.borderColor = PARTNERSHIP_COLOURS[status] || C.other;
+});
+const layerGroup = document.getElementById("filter-layers");
+for (const input of layerGroup.querySelectorAll("input[name=layer]")) {
   input.checked = state.layers.includes(input.value);
   input.addEventListener("change", () => { state.layers = toggle(state.layers, input.value, input.checked); applyFilters(); });
 }
+onlyAndAll(layerGroup, "layers");
+// the swatches of the other layers, in the colours the map draws with
+const SWATCH_COLOURS = { partnership: PARTNERSHIP_COLOURS.signed, symbiosis: C.symbiosis, heat: C.heat,
+                         heatArea: C.heatArea, boundary: C.boundary };
+for (const span of document.querySelectorAll("#map-panel [data-swatch]")) {
+  const colour = SWATCH_COLOURS[span.dataset.swatch];
+  if (span.classList.contains("swatch-line") || span.classList.contains("swatch-ring")) span.style.borderColor = colour;
+  else span.style.background = colour;
+}
+
+// ---- the drawer: beside the map on a wide screen, over it on a narrow one --------------------------------
+const layout = document.getElementById("map-layout");
+const drawerToggle = document.getElementById("map-drawer-toggle");
+const narrow = window.matchMedia("(max-width: 60rem)");
+function setDrawer(open, focusBack = false) {
+  layout.classList.toggle("drawer-open", open);
+  drawerToggle.setAttribute("aria-expanded", String(open));
+  if (focusBack) drawerToggle.focus();
+}
+setDrawer(!narrow.matches);
+drawerToggle.addEventListener("click", () => setDrawer(!layout.classList.contains("drawer-open")));
+document.getElementById("map-panel").addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && narrow.matches) setDrawer(false, true);
+});
 const sector = document.getElementById("filter-sector");
 for (const [value, label] of Object.entries(config.sectors)) sector.add(new Option(label, value, false, value === state.sector));
 sector.addEventListener("change", () => { state.sector = sector.value; applyFilters(); });
@@ -253,21 +331,61 @@ function popupHtml(feature) {
 
 const clickable = ["heat-source-point", "opportunity-line", "sites-point", "sites-line", "sites-area",
                    "partnerships-point", "symbioses-line", "heat-network-line", "heat-network-area"];
-map.on("click", async (event) => {
-  if (state.moving) return moveSite(state.moving, event.lngLat);
-  const [feature] = map.queryRenderedFeatures(event.point, { layers: clickable.filter((id) => map.getLayer(id)) });
-  if (!feature) return;
-  const popup = new maplibregl.Popup({ maxWidth: "22rem" }).setLngLat(event.lngLat).setHTML(popupHtml(feature)).addTo(map);
-  popup.getElement().querySelector(".move-site")?.addEventListener("click", (e) => {
+let popup = null;
+// Opens the popup of a feature; from the keyboard (the list of features in view) it takes the focus, and gives it
+// back to where it came from when it closes.
+function openPopup(feature, lngLat, opener = null) {
+  popup?.remove();
+  popup = new maplibregl.Popup({ maxWidth: "22rem", focusAfterOpen: false }).setLngLat(lngLat)
+    .setHTML(popupHtml(feature)).addTo(map);
+  const element = popup.getElement();
+  const content = element.querySelector(".maplibregl-popup-content");
+  content.setAttribute("role", "dialog");
+  content.setAttribute("aria-label", feature.properties.name ?? feature.properties.title ?? feature.properties.source_name ?? "");
+  content.tabIndex = -1;
+  const mine = popup;
+  element.querySelector(".move-site")?.addEventListener("click", (e) => {
     state.moving = e.target.dataset.id;
-    popup.remove();
+    mine.remove();
     map.getCanvas().style.cursor = "crosshair";
     say(L.clickNew);
   });
-  popup.getElement().querySelector(".propose-symbiosis")?.addEventListener("click", async (e) => {
-    popup.remove();
+  element.querySelector(".propose-symbiosis")?.addEventListener("click", async (e) => {
+    mine.remove();
     await proposeSymbiosis(e.target.dataset.id);
   });
+  element.addEventListener("keydown", (event) => { if (event.key === "Escape") mine.remove(); });
+  if (opener) {
+    content.focus();
+    mine.on("close", () => (opener.isConnected && opener.offsetParent ? opener : drawerToggle).focus());
+  }
+  if (feature.layer.id.startsWith("sites") && config.canSeeMeasures) sitePartnerships(feature.properties.id, content);
+  return mine;
+}
+
+// the partnerships whose measures point at a site, and the tonnes they commit (the site's reduction potential)
+async function sitePartnerships(siteId, content) {
+  const response = await fetch(`/map/sites/${encodeURIComponent(siteId)}/partnerships`, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const body = await response.json();
+  const section = document.createElement("section");
+  section.className = "site-partnerships";
+  const t = escape(L.tonnesPerYear);
+  const items = body.partnerships.map((p) => `<li><a href="/admin/partnerships/climatepartnership/${encodeURIComponent(p.id)}/change/">${escape(p.title)}</a>
+      (${escape(p.status_label)}${p.committed ? "" : `, ${escape(L.pipeline)}`})<ul>${p.measures.map((m) =>
+        `<li>${escape(m.title)}: <span data-tonnes="${escape(m.tonnes)}">${escape(number(m.tonnes, 1))}</span> ${t}</li>`).join("")}</ul></li>`);
+  section.innerHTML = body.partnerships.length
+    ? `<h4>${escape(L.partnershipsHere)}</h4><ul>${items.join("")}</ul>
+       <p><strong>${escape(L.reductionPotential)}:</strong> <span class="site-tonnes" data-value="${escape(body.reduction_potential_t)}">${escape(number(body.reduction_potential_t, 1))}</span> ${t}</p>`
+    : `<p class="muted">${escape(L.noPartnershipsHere)}</p>`;
+  const link = content.querySelector(":scope > a");
+  if (link) link.before(section); else content.append(section);
+}
+
+map.on("click", (event) => {
+  if (state.moving) return moveSite(state.moving, event.lngLat);
+  const [feature] = map.queryRenderedFeatures(event.point, { layers: clickable.filter((id) => map.getLayer(id)) });
+  if (feature) openPopup(feature, event.lngLat);
 });
 for (const id of clickable) {
   map.on("mouseenter", id, () => { if (!state.moving) map.getCanvas().style.cursor = "pointer"; });
@@ -312,7 +430,21 @@ async function proposeSymbiosis(sourceId) {
   say(`${L.proposed} ${body.properties?.name ?? ""}`);
 }
 
-// ---- search -------------------------------------------------------------------------------
+// ---- search: fly to the result, mark it, close the list ----------------------------------------------
+let searchMarker = null;
+function chooseResult(hit) {
+  searchMarker?.remove();
+  const element = document.createElement("div");
+  element.className = "search-marker";
+  element.setAttribute("role", "img");
+  element.setAttribute("aria-label", `${L.searchResult}: ${hit.label}`);
+  element.title = hit.label;
+  searchMarker = new maplibregl.Marker({ element }).setLngLat([hit.lon, hit.lat]).addTo(map);
+  results.replaceChildren();
+  searchInput.value = hit.label;
+  map.flyTo({ center: [hit.lon, hit.lat], zoom: 14 });
+  say(`${L.searchResult}: ${hit.label}`);
+}
 const searchInput = document.getElementById("search-input");
 const results = document.getElementById("search-results");
 let searchTimer;
@@ -329,7 +461,7 @@ searchInput.addEventListener("input", () => {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = `${hit.label} · ${hit.kind === "site" ? L.site : L.organisation}`;
-      button.addEventListener("click", () => map.flyTo({ center: [hit.lon, hit.lat], zoom: 14 }));
+      button.addEventListener("click", () => chooseResult(hit));
       item.append(button);
       results.append(item);
     }
@@ -340,4 +472,61 @@ document.getElementById("map-search").addEventListener("submit", (event) => {
   results.querySelector("button")?.click();
 });
 
-map.on("load", () => { applyFilters(); document.body.dataset.mapReady = "true"; });
+searchInput.addEventListener("keydown", (event) => { if (event.key === "Escape") results.replaceChildren(); });
+
+// ---- the features in view: a list of buttons, so every feature and its popup is reachable by keyboard -------
+const LIST_LIMIT = 60;
+const inViewList = document.getElementById("features-in-view-list");
+const KINDS = { sites: () => L.site, partnerships: () => L.partnership, symbioses: () => L.symbiosis,
+                "heat-source": () => L.heatSource, "heat-network": () => L.heatNetwork, opportunity: () => L.opportunity };
+const kindOf = (layerId) => KINDS[Object.keys(KINDS).find((k) => layerId.startsWith(k))]?.() ?? "";
+const nameOf = (p) => p.name ?? p.title ?? (p.source_name ? `#${p.rank} ${p.source_name} → ${p.network_name}` : String(p.id));
+// a point of the feature to open its popup at: a point itself, the middle vertex of a line, the mean of a ring
+function anchorOf(geometry) {
+  const flat = (g) => (g.type === "Point" ? [g.coordinates] : g.type.startsWith("Multi") && g.type !== "MultiPoint"
+    ? g.coordinates[0] : g.coordinates);
+  let coords = flat(geometry);
+  if (geometry.type.endsWith("Polygon")) {
+    coords = coords[0];
+    const sum = coords.reduce((acc, c) => [acc[0] + c[0], acc[1] + c[1]], [0, 0]);
+    return [sum[0] / coords.length, sum[1] / coords.length];
+  }
+  return coords[Math.floor(coords.length / 2)];
+}
+function updateFeaturesInView() {
+  const seen = new Map();
+  for (const feature of map.queryRenderedFeatures({ layers: clickable.filter((id) => map.getLayer(id)) })) {
+    const key = `${feature.layer.id.split("-")[0]}:${feature.properties.id ?? feature.properties.source_id ?? nameOf(feature.properties)}`;
+    if (!seen.has(key)) seen.set(key, feature);
+  }
+  const features = [...seen.values()].sort((a, b) => nameOf(a.properties).localeCompare(nameOf(b.properties), lang));
+  document.getElementById("features-in-view-count").textContent = `(${format(L.inView, { count: features.length })})`;
+  const note = document.getElementById("features-in-view-note");
+  note.hidden = features.length <= LIST_LIMIT && features.length > 0;
+  note.textContent = features.length ? format(L.inViewMore, { shown: LIST_LIMIT, count: features.length }) : L.inViewNone;
+  inViewList.replaceChildren(...features.slice(0, LIST_LIMIT).map((feature) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.innerHTML = `${escape(nameOf(feature.properties))} <span class="kind">· ${escape(kindOf(feature.layer.id))}</span>`;
+    button.addEventListener("click", () => {
+      const anchor = anchorOf(feature.geometry);
+      if (narrow.matches) setDrawer(false);
+      openPopup(feature, anchor, button);
+    });
+    item.append(button);
+    return item;
+  }));
+}
+let inViewTimer;
+// after the map settles (the tiles loaded, the filters drawn): a repaint makes sure "idle" comes
+const scheduleFeaturesInView = () => {
+  clearTimeout(inViewTimer);
+  inViewTimer = setTimeout(() => { map.once("idle", updateFeaturesInView); map.triggerRepaint(); }, 50);
+};
+map.on("moveend", scheduleFeaturesInView);
+map.on("load", () => {
+  applyFilters();
+  document.body.dataset.mapReady = "true";
+  map.once("idle", updateFeaturesInView);
+});
