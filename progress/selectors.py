@@ -33,6 +33,7 @@ from partnerships.models import (
 )
 
 TRAJECTORY_YEARS = range(2023, 2031)
+STRATEGY_YEARS = range(2023, 2027)  # the business strategy's period, where no target names one
 COMMITTED = tuple(ClimatePartnership.COMMITTED_STATUSES)
 PIPELINE = (ClimatePartnership.Status.DIALOGUE.value,)
 BUCKETS = {"committed": COMMITTED, "pipeline": PIPELINE}
@@ -127,8 +128,25 @@ def _targets(snapshot: Snapshot, year: int) -> dict:
         [*params, year],
     )
     return {
-        (r[0], r[1]): {"value": r[2], "value_max": r[3], "target_year": r[4], "period_start_year": r[5]} for r in rows
+        (r[0], r[1]): {
+            "value": r[2],
+            "value_max": r[3],
+            "target_year": r[4],
+            "period_start_year": r[5],
+            "period_end_year": r[6],
+        }
+        for r in rows
     }
+
+
+def strategy_years(target: dict | None, years_with_data) -> list[int]:
+    """The years of a per-year figure: every year of its target's strategy period, those without a row too
+    (a year with nothing signed is a 0 against its target, not a missing bar), and any other year with data."""
+    if target and target.get("period_start_year") and target.get("period_end_year"):
+        period = range(target["period_start_year"], target["period_end_year"] + 1)
+    else:
+        period = STRATEGY_YEARS
+    return sorted(set(period) | set(years_with_data))
 
 
 def _as_number(value: Decimal | int | None):
@@ -179,7 +197,7 @@ def progress_totals(*, as_of: dt.date | None = None) -> dict:
     funding = [(r[2], r[3]) for r in rows["funding"]]
     result = {"as_of": (as_of or timezone.localdate()).isoformat(), "as_of_is_today": as_of is None}
     for sector in Sector.values:
-        result[sector] = _sector_figures(sector, targets, tonnes, realised, signed, year)
+        result[sector] = _sector_figures(sector, targets, tonnes, realised, signed)
     result["international_partnerships"] = _per_year(
         international, targets.get(("international_per_year", "")), value_index=1
     )
@@ -187,7 +205,7 @@ def progress_totals(*, as_of: dt.date | None = None) -> dict:
     return result
 
 
-def _sector_figures(sector, targets, tonnes, realised, signed, year) -> dict:
+def _sector_figures(sector, targets, tonnes, realised, signed) -> dict:
     target = targets.get(("reduction_t", sector)) or {}
     target_t = target.get("value")
     committed = pipeline = Decimal(0)
@@ -229,7 +247,7 @@ def _sector_figures(sector, targets, tonnes, realised, signed, year) -> dict:
                 "target": _as_number(annual.get("value")),
                 "target_max": _as_number(annual.get("value_max")),
             }
-            for y in sorted(set(signed_by_year) | set(range(2023, year + 1)))
+            for y in strategy_years(annual, signed_by_year)
         },
         "by_status": {k: _as_number(v) for k, v in sorted(by_status.items())},
     }
@@ -262,7 +280,7 @@ def _per_year(rows, target, value_index) -> dict:
     by_year = {r[0]: r[value_index] for r in rows}
     return {
         "target_per_year": _as_number(target["value"]) if target else None,
-        "by_year": {str(y): _as_number(v) for y, v in sorted(by_year.items())},
+        "by_year": {str(y): _as_number(by_year.get(y, 0)) for y in strategy_years(target, by_year)},
     }
 
 

@@ -22,7 +22,7 @@ def heat_opportunities(request):
         filters, assumptions, ordering = OpportunityQuery.parse(request.GET)
         rows, errors = opportunities(filters, assumptions, ordering), {}
     except ValidationError as error:
-        rows, errors = [], error.detail
+        rows, errors = [], OpportunityQuery.labelled(error.detail)
         assumptions, ordering = Assumptions(), "rank"
     query = request.GET.urlencode()
     return render(

@@ -38,7 +38,7 @@ def test_the_page_lists_the_ranked_demo_opportunities_and_an_editor_proposes_one
     near = viewer.get("/heat/opportunities/", {"max_distance_m": "1000"})
     assert rows_of(near) == [row["source_name"] for row in opportunities() if row["distance_m"] <= 1000]
     refused = viewer.get("/heat/opportunities/", {"max_distance_m": "-5"})
-    assert refused.status_code == 200 and "max_distance_m" in refused.content.decode()
+    assert refused.status_code == 200 and "<strong>Max. distance (m)</strong>:" in refused.content.decode()
 
     first = opportunities()[0]
     assert viewer.post(f"/heat/opportunities/{first['source_id']}/propose/").status_code == 403
@@ -55,6 +55,36 @@ def test_the_page_lists_the_ranked_demo_opportunities_and_an_editor_proposes_one
     assert f"/admin/registry/heatsymbiosis/{symbiosis.pk}/change/" in with_proposed
     again = editor.post(f"/heat/opportunities/{first['source_id']}/propose/", follow=True).content.decode()
     assert f"already has a symbiosis (#{symbiosis.pk})" in again
+
+
+@pytest.mark.django_db
+def test_a_filter_left_blank_is_no_filter_and_errors_name_the_fields_as_the_form_does(role_users):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    viewer = signed_in(role_users["viewer"])
+    # what the form sends when "Anvend" is pressed with every field left blank
+    blank = {
+        "network_kind": "",
+        "max_distance_m": "",
+        "min_heat_mwh_per_yr": "",
+        "min_temperature_c": " ",
+        "ordering": "",
+    }
+    page = viewer.get("/heat/opportunities/", blank, HTTP_ACCEPT_LANGUAGE="da")
+    assert 'role="alert"' not in page.content.decode()
+    assert rows_of(page) == [row["source_name"] for row in opportunities()]
+    # one filled in, the rest blank: that one filter
+    near = viewer.get("/heat/opportunities/", {**blank, "max_distance_m": "1000"})
+    assert rows_of(near) == [row["source_name"] for row in opportunities() if row["distance_m"] <= 1000]
+    # the exports and the API the page links to read the same query
+    assert viewer.get("/api/heat-opportunities/", blank).status_code == 200
+    wrong = viewer.get(
+        "/heat/opportunities/", {**blank, "network_kind": "lava", "min_heat_mwh_per_yr": "x"}, HTTP_ACCEPT_LANGUAGE="da"
+    ).content.decode()
+    assert "<strong>Nettype</strong>:" in wrong and "<strong>Min. varme (MWh/år)</strong>:" in wrong
+    assert "network_kind" not in wrong.split('role="alert"')[1].split("</div>")[0]
+    # every column has a header, the proposal column's for screen readers only
+    assert "<th></th>" not in page.content.decode()
+    assert re.search(r'<th><span class="visually-hidden">\w+</span></th></tr></thead>', page.content.decode())
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

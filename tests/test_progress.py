@@ -179,8 +179,45 @@ def test_international_and_funding_indicators(db):
         title="Y", funder="LIFE", source="eu", amount_dkk=Decimal(9_000_000), status="applied"
     )
     totals = progress_totals()
-    assert totals["international_partnerships"] == {"target_per_year": 2, "by_year": {"2024": 1}}
-    assert totals["external_funding"] == {"target_per_year": 50_000_000, "by_year": {"2024": 7_000_000}}
+    # every year of the strategy period, a year with nothing signed or granted as 0
+    assert totals["international_partnerships"] == {
+        "target_per_year": 2,
+        "by_year": {"2023": 0, "2024": 1, "2025": 0, "2026": 0},
+    }
+    assert totals["external_funding"] == {
+        "target_per_year": 50_000_000,
+        "by_year": {"2023": 0, "2024": 7_000_000, "2025": 0, "2026": 0},
+    }
+
+
+def test_a_year_without_signings_is_a_zero_in_every_per_year_figure_and_the_report(cement, monkeypatch):
+    """2026 has no signing: it is 0 against its target in the totals the dashboard, the API and the PDF read."""
+    from progress.reports import pdf
+
+    make_partnership(cement, sector="agriculture", signed_on=dt.date(2024, 3, 1), title="P24")
+    InternationalPartnership.objects.create(
+        title="A", partner_name="Kiel", country="DE", status="signed", signed_on=dt.date(2025, 5, 1)
+    )
+    for as_of in (None, dt.date(2025, 6, 30)):
+        totals = progress_totals(as_of=as_of)
+        assert list(totals["international_partnerships"]["by_year"]) == ["2023", "2024", "2025", "2026"]
+        assert totals["international_partnerships"]["by_year"]["2026"] == 0
+        signed = totals["agriculture"]["partnerships_signed"]
+        assert list(signed) == ["2023", "2024", "2025", "2026"]
+        assert signed["2026"]["count"] == 0
+    assert progress_totals()["agriculture"]["partnerships_signed"]["2026"] == {
+        "count": 0,
+        "target": 20,
+        "target_max": 30,
+    }
+    charted = []
+    per_year = pdf._per_year
+    monkeypatch.setattr(
+        pdf, "_per_year", lambda by_year, *args, **kw: charted.append(by_year) or per_year(by_year, *args, **kw)
+    )
+    assert pdf.build_pdf(progress_totals(), generated=timezone.now()).startswith(b"%PDF")
+    assert charted and all(list(by_year) == ["2023", "2024", "2025", "2026"] for by_year in charted)
+    assert {"2023": 0, "2024": 0, "2025": 1, "2026": 0} in charted  # the international partnerships
 
 
 def test_an_edited_target_applies_from_its_edit_and_history_keeps_the_old_one(db):

@@ -100,22 +100,36 @@ class HeatingNetworkViewSet(RecordViewSet):
 class OpportunityQuery(serializers.Serializer):
     """The query parameters of the opportunity list and its export: filters, assumptions and ordering."""
 
-    network_kind = serializers.ChoiceField(choices=HeatSymbiosis.NetworkKind.choices, required=False)
-    max_distance_m = serializers.FloatField(min_value=0, required=False)
-    min_heat_mwh_per_yr = serializers.FloatField(min_value=0, required=False)
-    min_temperature_c = serializers.FloatField(min_value=-50, max_value=1500, required=False)
-    organisation = serializers.IntegerField(min_value=1, required=False)
-    include_proposed = serializers.BooleanField(required=False, default=False)
+    # The labels are those of the page's filter form, for its error messages.
+    network_kind = serializers.ChoiceField(
+        choices=HeatSymbiosis.NetworkKind.choices, required=False, label=gettext_lazy("Network kind")
+    )
+    max_distance_m = serializers.FloatField(min_value=0, required=False, label=gettext_lazy("Max. distance (m)"))
+    min_heat_mwh_per_yr = serializers.FloatField(min_value=0, required=False, label=gettext_lazy("Min. heat (MWh/yr)"))
+    min_temperature_c = serializers.FloatField(
+        min_value=-50, max_value=1500, required=False, label=gettext_lazy("Min. temperature (°C)")
+    )
+    organisation = serializers.IntegerField(min_value=1, required=False, label=gettext_lazy("Organisation"))
+    include_proposed = serializers.BooleanField(
+        required=False, default=False, label=gettext_lazy("Include sources already proposed")
+    )
     pipe_cost_dkk_per_m = serializers.FloatField(
-        min_value=0, max_value=1_000_000, required=False, help_text=gettext_lazy("Overrides HEAT_PIPE_COST_DKK_PER_M.")
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        label=gettext_lazy("Pipe cost (DKK/m)"),
+        help_text=gettext_lazy("Overrides HEAT_PIPE_COST_DKK_PER_M."),
     )
     emission_factor_kg_per_mwh = serializers.FloatField(
         min_value=0,
         max_value=2000,
         required=False,
+        label=gettext_lazy("Emission factor of replaced heat (kg CO2e/MWh)"),
         help_text=gettext_lazy("Overrides HEAT_DISPLACED_EMISSION_FACTOR_KG_PER_MWH."),
     )
-    ordering = serializers.ChoiceField(choices=list(service.ORDERINGS), required=False, default="rank")
+    ordering = serializers.ChoiceField(
+        choices=list(service.ORDERINGS), required=False, default="rank", label=gettext_lazy("Order by")
+    )
 
     FILTERS = (
         "network_kind",
@@ -128,7 +142,10 @@ class OpportunityQuery(serializers.Serializer):
 
     @classmethod
     def parse(cls, query_params) -> tuple[service.OpportunityFilter, service.Assumptions, str]:
-        query = cls(data={k: v for k, v in query_params.items() if k in cls().fields})
+        """The filters, assumptions and ordering asked for; a parameter left blank (as a form sends an empty
+        field) is not asked for: no filter, the default assumption."""
+        fields = cls().fields
+        query = cls(data={k: v for k, v in query_params.items() if k in fields and v.strip() != ""})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         defaults = service.Assumptions()
@@ -138,6 +155,12 @@ class OpportunityQuery(serializers.Serializer):
         )
         filters = service.OpportunityFilter(**{k: data[k] for k in cls.FILTERS if k in data})
         return filters, assumptions, data["ordering"]
+
+    @classmethod
+    def labelled(cls, errors: dict) -> dict:
+        """A parse error's messages keyed by the fields' labels (as the form shows them), not their names."""
+        fields = cls().fields
+        return {str(fields[name].label) if name in fields else name: problems for name, problems in errors.items()}
 
 
 def opportunity_features(rows: list[dict]) -> list[dict]:
