@@ -89,6 +89,7 @@ def map_labels() -> dict:
         "pipeCost": _("Pipe cost (rough)"),
         "co2e": _("CO2e displaced"),
         "temperature": _("Temperature"),
+        "mwhPerYear": _("MWh/yr"),
         "propose": _("Propose symbiosis"),
         "proposed": _("Proposed:"),
         "allOpportunities": _("All opportunities"),

@@ -112,7 +112,9 @@ def test_the_map_shows_networks_sources_and_opportunities_and_an_editor_proposes
         wait_for_tiles(page)
         page.mouse.click(*_screen_point(page, *middle))
         popup = page.wait_for_selector(".maplibregl-popup-content")
-        assert kiln["source_name"] in popup.inner_html() and "2300 m" in popup.inner_html()
+        assert (
+            kiln["source_name"] in popup.inner_html() and "2,300 m" in popup.inner_html()
+        )  # grouped as the page's language writes it
         page.click(".maplibregl-popup-content .propose-symbiosis")
         page.wait_for_selector("#map-message:not([hidden])")
         assert "Proposed:" in page.text_content("#map-message")

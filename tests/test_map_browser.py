@@ -270,7 +270,7 @@ def test_the_legend_has_a_symbol_for_everything_drawn(map_page):
 def test_only_this_and_show_all_on_a_filter_group(map_page):
     open_as, _ = map_page
     page, errors = open_as("viewer")
-    page.get_by_role("button", name="Show only: Wind").click()
+    page.get_by_role("button", name="only this: Wind").click()
     wait_for_tiles(page)
     assert set(rendered(page, "sites-point", "site_type")) == {"wind"}
     checked = page.eval_on_selector_all("#filter-type input:checked", "els => els.map(e => e.value)")
@@ -279,7 +279,7 @@ def test_only_this_and_show_all_on_a_filter_group(map_page):
     wait_for_tiles(page)
     assert page.eval_on_selector_all("#filter-type input:not(:checked)", "els => els.length") == 0
     assert len(set(rendered(page, "sites-point", "site_type"))) > 2 and "type=" not in page.url
-    page.get_by_role("button", name="Show only: Energy sites").click()  # the layers have it too
+    page.get_by_role("button", name="only this: Energy sites").click()  # the layers have it too
     assert page.eval_on_selector_all("input[name=layer]:checked", "els => els.map(e => e.value)") == ["sites"]
     assert [e for e in errors if "GL Driver Message" not in e] == []
 

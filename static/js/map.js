@@ -24,6 +24,8 @@ const format = (template, values) => template.replace(/%\((\w+)\)s/g, (_, key) =
 const lang = document.documentElement.lang || undefined;
 const number = (value, digits = 0) =>
   Number(value).toLocaleString(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const money = (value) =>
+  Number(value).toLocaleString(lang, { style: "currency", currency: "DKK", maximumFractionDigits: 0 });
 const escape = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // ---- state from the URL -------------------------------------------------------------------
@@ -290,7 +292,7 @@ function popupHtml(feature) {
     return `<h3>${escape(p.name)}</h3><dl>
       <dt>${escape(L.type)}</dt><dd>${escape(config.siteTypes[p.site_type] || p.site_type)}</dd>
       <dt>${escape(L.status)}</dt><dd>${escape(config.siteStatuses[p.planning_status] || p.planning_status)}${outside}</dd>
-      <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity ?? "–")} ${escape(p.capacity_unit || "")}</dd></dl>
+      <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity == null ? "–" : number(p.capacity, 1).replace(/[,.]0$/, ""))} ${escape(p.capacity_unit || "")}</dd></dl>
       <a href="/admin/registry/energysite/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a> ${move}`;
   }
   if (layer.startsWith("partnerships")) {
@@ -306,15 +308,15 @@ function popupHtml(feature) {
       ? `<button type="button" class="propose-symbiosis" data-id="${escape(p.source_id)}">${escape(L.propose)}</button>` : "";
     return `<h3>#${escape(p.rank)} ${escape(p.source_name)}</h3><dl>
       <dt>${escape(L.network)}</dt><dd>${escape(p.network_name)}</dd>
-      <dt>${escape(L.distance)}</dt><dd>${escape(Math.round(p.distance_m))} m</dd>
-      <dt>${escape(L.pipeCost)}</dt><dd>${escape(Math.round(p.pipe_cost_dkk).toLocaleString())} DKK</dd>
-      <dt>${escape(L.heat)}</dt><dd>${escape(p.heat_delivered_mwh_per_yr)} MWh/yr</dd>
-      <dt>${escape(L.co2e)}</dt><dd>${escape(p.co2e_displaced_t_per_yr)} t/yr</dd></dl>
+      <dt>${escape(L.distance)}</dt><dd>${escape(number(p.distance_m))} m</dd>
+      <dt>${escape(L.pipeCost)}</dt><dd>${escape(money(p.pipe_cost_dkk))}</dd>
+      <dt>${escape(L.heat)}</dt><dd>${escape(number(p.heat_delivered_mwh_per_yr))} ${escape(L.mwhPerYear)}</dd>
+      <dt>${escape(L.co2e)}</dt><dd>${escape(number(p.co2e_displaced_t_per_yr, 1))} ${escape(L.tonnesPerYear)}</dd></dl>
       <a href="/heat/opportunities/">${escape(L.allOpportunities)}</a> ${propose}`;
   }
   if (layer === "heat-source-point") {
     return `<h3>${escape(p.name)}</h3><dl>
-      <dt>${escape(L.heat)}</dt><dd>${escape(p.surplus_heat_mwh_per_yr)} MWh/yr</dd>
+      <dt>${escape(L.heat)}</dt><dd>${escape(number(p.surplus_heat_mwh_per_yr))} ${escape(L.mwhPerYear)}</dd>
       <dt>${escape(L.temperature)}</dt><dd>${escape(p.temperature_c)} °C</dd></dl>
       <a href="/admin/registry/heatsource/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a>`;
   }
@@ -323,8 +325,8 @@ function popupHtml(feature) {
   }
   return `<h3>${escape(p.name)}</h3><dl>
     <dt>${escape(L.network)}</dt><dd>${escape(p.receiving_network)}</dd>
-    <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity_mw)} MW</dd>
-    <dt>${escape(L.heat)}</dt><dd>${escape(p.heat_mwh_per_yr)} MWh/yr</dd>
+    <dt>${escape(L.capacity)}</dt><dd>${escape(p.capacity_mw == null ? "–" : number(p.capacity_mw, 1))} MW</dd>
+    <dt>${escape(L.heat)}</dt><dd>${escape(p.heat_mwh_per_yr == null ? "–" : number(p.heat_mwh_per_yr))} ${escape(L.mwhPerYear)}</dd>
     <dt>${escape(L.status)}</dt><dd>${escape(config.symbiosisStatuses[p.status] || p.status)}</dd></dl>
     <a href="/admin/registry/heatsymbiosis/${encodeURIComponent(p.id)}/change/">${escape(L.open)}</a>`;
 }
