@@ -301,11 +301,7 @@ class Items(CollectionAccess):
 
     def filtered(self, request, collection: Collection, params):
         """The attribute filters and search go through the same filterset as /api/; bbox and datetime are OGC's."""
-        api_params = QueryDict(mutable=True)
-        for name in params:
-            if name in collection.filters or name == "search":
-                api_params.setlist(name, params.getlist(name))
-        queryset = collection.base_queryset(request, api_params)
+        queryset = collection.base_queryset(request, collection.layer.list_params(params, extra=("search",)))
         if "bbox" in params:
             queryset = collection.in_bbox(
                 queryset, parse_bbox(params["bbox"], parse_crs(params.get("bbox-crs"), "bbox-crs"))

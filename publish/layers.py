@@ -14,6 +14,7 @@ from django.contrib.gis.db.models.functions import Transform
 from django.db import models
 from django.db.models import F, FloatField, Q
 from django.db.models.functions import Cast
+from django.http import QueryDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
@@ -193,6 +194,15 @@ class Layer:
         return {
             name: f for name, f in self.viewset.filterset_class.base_filters.items() if name not in {"bbox", "within"}
         }
+
+    def list_params(self, query, extra: tuple[str, ...] = ()) -> QueryDict:
+        """The API list's own filters (and the names in `extra`) picked out of a request's query, for
+        outputs that take other parameters too (OGC API, WFS)."""
+        params = QueryDict(mutable=True)
+        for name in query:
+            if name in self.filters or name in extra:
+                params.setlist(name, query.getlist(name))
+        return params
 
     def properties_for(self, output: Output) -> tuple[Property, ...]:
         return tuple(p for p in self.properties if output in p.outputs)

@@ -9,7 +9,6 @@ a request that names another layer gets a 403. Besides the WFS parameters, a lay
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -103,8 +102,4 @@ class RegistryWFSView(WFSView):
 
     def records(self, layer):
         """The layer's records for this request: its user's visibility, and the API filters given by their names."""
-        params = QueryDict(mutable=True)
-        for name in layer.filters:
-            if name in self.request.GET:
-                params.setlist(name, self.request.GET.getlist(name))
-        return layer.records(self.api_request, params)
+        return layer.records(self.api_request, layer.list_params(self.request.GET))
