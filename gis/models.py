@@ -13,7 +13,12 @@ class MunicipalityQuerySet(models.QuerySet):
 
 
 class Municipality(models.Model):
-    """A Danish municipality boundary (DAGI, via the shared data set), in EPSG:25832."""
+    """A Danish municipality (DAGI) with the waters its own shores enclose, in EPSG:25832.
+
+    DAGI ends a municipality at the water's edge; a harbour or a fjord crossing would lie in none, so
+    gis/data/build.py adds the water narrower than 2 km between Danish shores, split between
+    neighbours on the median line. The open sea stays in none: offshore wind gets no code.
+    """
 
     code = models.CharField(_("municipality code"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=100)
