@@ -162,6 +162,10 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 EXPORT_WORK_DIR = os.environ.get("EXPORT_WORK_DIR", "")
 
 # Vector tiles are cached per process under the layer's version (see gis/tiles.py): never stale.
+# Vertices one geometry may have, on every path (API, admin, import; gis/validation.py). Real outlines are far
+# below: Aalborg Kommune's boundary has 1,059, all of Denmark's municipalities together 33,841 (../shared/data).
+# A million-vertex polygon costs seconds per request in the API's GeoJSON; at 50,000 one feature costs < 1 s.
+MAX_GEOMETRY_VERTICES = int(os.environ.get("MAX_GEOMETRY_VERTICES", "50000"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "tiles": {

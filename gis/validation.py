@@ -1,4 +1,7 @@
-"""Geometry rules shared by every spatial record: valid, not empty, and in Denmark.
+"""Geometry rules shared by every spatial record: not too detailed, valid, not empty, and in Denmark.
+
+The vertex limit (settings.MAX_GEOMETRY_VERTICES) is checked first, before the tests that cost time
+in proportion to the geometry, so a geometry a million vertices long is refused at once.
 
 The Danish extent (land buffered 1 km plus a drawn outline of Danish waters, built by
 gis/data/build.py) lets offshore wind through but rejects Germany, Sweden and 0,0.
@@ -13,6 +16,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 EXTENT_FILE = Path(__file__).parent / "data" / "denmark_extent.geojson"
@@ -79,8 +83,25 @@ def _diagnose_outside(geom: GEOSGeometry) -> str:
     }
 
 
+def too_many_vertices(count: int) -> ValidationError | None:
+    """The error for a geometry of `count` vertices, when that is more than the limit."""
+    limit = settings.MAX_GEOMETRY_VERTICES
+    if count <= limit:
+        return None
+    return ValidationError(
+        _(
+            "The geometry has %(count)s vertices; at most %(limit)s are allowed. Simplify it "
+            "(e.g. in QGIS: Vector > Geometry Tools > Simplify) and try again."
+        )
+        % {"count": number_format(count, force_grouping=True), "limit": number_format(limit, force_grouping=True)},
+        code="too_many_vertices",
+    )
+
+
 def validate_geometry(geom: GEOSGeometry, allowed_types: tuple[str, ...] | None = None) -> GEOSGeometry:
     """Return the geometry in the storage CRS, or raise ValidationError naming the cause."""
+    if error := too_many_vertices(geom.num_coords):  # first: every test below costs time per vertex
+        raise error
     if geom.empty:  # before anything else: an empty point has no WKB
         raise ValidationError(_("The geometry is empty."), code="empty")
     if geom.srid is None:
@@ -121,6 +142,30 @@ def _extent_shapely():
     return extent
 
 
+GEOMETRY_TYPE_NAMES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+    "",  # missing
+)
+
+
+def _types_allowed(flat, allowed_types):
+    import numpy as np
+    import shapely
+
+    types = np.asarray(shapely.get_type_id(flat))
+    type_names = np.array(GEOMETRY_TYPE_NAMES)[np.where(types < 0, len(GEOMETRY_TYPE_NAMES) - 1, types)]
+    if isinstance(allowed_types, tuple) or allowed_types is None:
+        return np.isin(type_names, allowed_types) if allowed_types else np.ones(len(flat), bool)
+    return np.array([name in allowed for name, allowed in zip(type_names, allowed_types)], dtype=bool)
+
+
 def validate_geometries(geometries, source_crs, allowed_types) -> tuple[list, list]:
     """The vectorised twin of validate_geometry, for whole files: (geometries in the storage CRS, messages).
 
@@ -136,35 +181,23 @@ def validate_geometries(geometries, source_crs, allowed_types) -> tuple[list, li
     count = len(geometries)
     messages = [None] * count
     missing = shapely.is_missing(geometries)
+    vertices = np.asarray(shapely.get_num_coordinates(np.where(missing, None, geometries)))
+    too_many = vertices > settings.MAX_GEOMETRY_VERTICES
+    for i in np.flatnonzero(too_many):
+        messages[i] = too_many_vertices(int(vertices[i])).messages[0]
+    missing |= too_many  # refused already: kept out of the tests below, which cost time per vertex
     flat = np.where(missing, None, geometries)
     if shapely.has_z(flat).any():
         flat = shapely.force_2d(flat)
     empty = missing | shapely.is_empty(flat)
-    types = np.asarray(shapely.get_type_id(flat))
-    type_names = np.array(
-        [
-            "Point",
-            "LineString",
-            "LinearRing",
-            "Polygon",
-            "MultiPoint",
-            "MultiLineString",
-            "MultiPolygon",
-            "GeometryCollection",
-        ]
-        + [""]
-    )[np.where(types < 0, 8, types)]
-    if isinstance(allowed_types, tuple) or allowed_types is None:
-        type_ok = np.isin(type_names, allowed_types) if allowed_types else np.ones(count, bool)
-    else:
-        type_ok = np.array([name in allowed for name, allowed in zip(type_names, allowed_types)], dtype=bool)
+    type_ok = _types_allowed(flat, allowed_types)
     valid = np.asarray(shapely.is_valid(flat), dtype=bool)
     stored = np.asarray(gpd.GeoSeries(flat, crs=source_crs).to_crs(settings.STORAGE_SRID).values, dtype=object)
     inside = np.zeros(count, bool)
     checkable = ~empty & valid
     inside[checkable] = shapely.covers(_extent_shapely(), stored[checkable])
     source_srid = source_crs.to_epsg() if hasattr(source_crs, "to_epsg") else None
-    for i in np.flatnonzero(empty | ~type_ok | ~valid | ~inside):
+    for i in np.flatnonzero((empty | ~type_ok | ~valid | ~inside) & ~too_many):
         if empty[i]:
             messages[i] = _("The geometry is empty.")
             continue
