@@ -21,7 +21,7 @@ from access.permissions import may_read
 from gis.crs import WGS84, requested_srid
 
 from .catalogue import published
-from .exports import CSV_DIALECTS, FORMATS, WRITERS, ExportDiskFull, read_frame, stream_geojson
+from .exports import CSV_DIALECTS, FORMATS, WRITERS, CellTooLong, ExportDiskFull, read_frame, stream_geojson
 from .layers import Output
 
 # GIS files default to the Danish CRS; web and spreadsheet formats to WGS84.
@@ -60,6 +60,13 @@ class InsufficientStorage(APIException):
     default_code = "insufficient_storage"
 
 
+class NotInThisFormat(APIException):
+    """The layer cannot be written whole in the format asked for (an Excel cell too small for a geometry)."""
+
+    status_code = 409
+    default_code = "not_in_this_format"
+
+
 class LayerExportView(APIView):
     """Every format at /api/exports/<layer>.<fmt>; documented through one subclass per format (`for_format`)."""
 
@@ -93,6 +100,8 @@ class LayerExportView(APIView):
                 # the whole file is written before anything is sent, so a failure cannot arrive as a short file
                 writer = CSV_DIALECTS[dialect] if fmt == "csv" else WRITERS[fmt]
                 body = writer(frame, name=layer, srid=srid, metadata=metadata)
+            except CellTooLong as error:
+                raise NotInThisFormat(str(error))
             except ExportDiskFull as error:
                 logger.error("Export %s.%s failed, disk full in EXPORT_WORK_DIR: %s", layer, fmt, error)
                 raise InsufficientStorage(
@@ -142,6 +151,7 @@ class LayerExportView(APIView):
             parameters=parameters,
             responses={
                 (200, FORMATS[fmt][0].split(";")[0]): RESPONSE_BODIES.get(fmt, OpenApiTypes.BINARY),
+                **({(409, "application/json"): OpenApiTypes.OBJECT} if fmt == "xlsx" else {}),
                 (507, "application/json"): OpenApiTypes.OBJECT,
             },
         )

@@ -20,8 +20,10 @@ import pandas as pd
 import pyogrio
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from core.spreadsheet import CELL_TEXT_MAX, csv_text, text_cell
 from gis.crs import PRECISION
 
 from .layers import LayerQuery
@@ -125,15 +127,22 @@ def _csv_table(frame, srid, metadata) -> pd.DataFrame:
     return table
 
 
+def _text_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if table[c].dtype == object or isinstance(table[c].dtype, pd.StringDtype)]
+
+
 def write_csv(frame, *, name, srid, metadata) -> bytes:
-    """International CSV: `,` and decimal points, for GIS tools, scripts and spreadsheets in English."""
+    """International CSV: `,` and decimal points, for GIS tools, scripts and spreadsheets in English. Text a
+    spreadsheet would run as a formula gets a leading ' (core.spreadsheet); numbers are written as numbers."""
+    table = _csv_table(frame, srid, metadata)
+    for column in _text_columns(table):
+        table[column] = table[column].map(csv_text, na_action="ignore")
     # UTF-8 with a byte-order mark: Excel then reads æ, ø and å correctly.
-    return _csv_table(frame, srid, metadata).to_csv(index=False).encode("utf-8-sig")
+    return table.to_csv(index=False).encode("utf-8-sig")
 
 
 # A text a spreadsheet would take for a number, date or time ("0851", a CVR or GSRN number, "1-2", "12:30").
 NUMBER_LIKE = re.compile(r"[\d .,:/%+()eE\u00a0-]*\d[\d .,:/%+()eE\u00a0-]*")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_TEXT_MAX = 255  # the longest text constant Excel accepts in a formula
 
 
@@ -144,9 +153,7 @@ def _danish_text(value: str) -> str:
         # 0851, not 851; quoting alone stops neither from converting it. No formula injection: the pattern
         # admits no quote (nor line break), so the value cannot leave the text constant.
         return f'="{value}"'
-    if value.startswith(FORMULA_START):
-        value = "'" + value  # text, never a live formula (CSV injection)
-    return '"' + value.replace('"', '""') + '"'
+    return '"' + csv_text(value).replace('"', '""') + '"'  # text, never a live formula (CSV injection)
 
 
 def _decimal_comma(value: float) -> str:
@@ -202,16 +209,55 @@ def _cell_safe(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+class ExportIncomplete(Exception):
+    """A written file does not hold every feature: it must not be sent."""
+
+
+class CellTooLong(ExportIncomplete):
+    """A text (most often a geometry's WKT) is longer than an Excel cell holds: Excel would cut it when opening
+    the file, so the workbook is refused rather than sent incomplete."""
+
+
+LISTED_PROBLEMS = 20  # the error names this many values, then counts the rest
+
+
+def _check_cell_sizes(table: pd.DataFrame) -> None:
+    """Raise CellTooLong naming every feature with a text longer than CELL_TEXT_MAX, and which column."""
+    problems = []
+    for column in _text_columns(table):
+        lengths = table[column].map(lambda v: len(v) if isinstance(v, str) else 0)
+        for position in np.flatnonzero(lengths.to_numpy() > CELL_TEXT_MAX):
+            feature = table["id"].iloc[position] if "id" in table.columns else position + 1
+            problems.append(
+                _("feature %(feature)s (row %(row)s): %(column)s has %(length)s characters")
+                % {"feature": feature, "row": position + 2, "column": column, "length": lengths.iloc[position]}
+            )
+    if not problems:
+        return
+    named = "; ".join(problems[:LISTED_PROBLEMS])
+    if len(problems) > LISTED_PROBLEMS:
+        named += "; " + _("and %(count)s more") % {"count": len(problems) - LISTED_PROBLEMS}
+    raise CellTooLong(
+        _(
+            "An Excel cell holds at most %(max)s characters, and Excel would cut these values: %(problems)s. "
+            "Download the layer as GeoPackage or GeoJSON, which keep every geometry whole."
+        )
+        % {"max": CELL_TEXT_MAX, "problems": named}
+    )
+
+
 def write_xlsx(frame, *, name, srid, metadata) -> bytes:
+    """The layer and its export metadata as two sheets; text stays text (core.spreadsheet), numbers numbers."""
+    table = _cell_safe(_with_coordinates(frame, srid))
+    _check_cell_sizes(table)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _cell_safe(_with_coordinates(frame, srid)).to_excel(writer, sheet_name=name[:31], index=False)
+        table.to_excel(writer, sheet_name=name[:31], index=False)
         _cell_safe(_metadata_table(metadata, srid, len(frame))).to_excel(writer, sheet_name="export", index=False)
         for sheet in writer.sheets.values():
             for row in sheet.iter_rows():
                 for cell in row:
-                    if cell.data_type == "f":  # openpyxl takes text starting with = for a formula: keep it text
-                        cell.data_type = "s"
+                    text_cell(cell)
     return buffer.getvalue()
 
 
@@ -227,10 +273,6 @@ def _metadata_table(metadata, srid, count) -> pd.DataFrame:
             ],
         }
     )
-
-
-class ExportIncomplete(Exception):
-    """A written file does not hold every feature: it must not be sent."""
 
 
 class ExportDiskFull(Exception):

@@ -130,14 +130,18 @@ def test_text_that_looks_like_a_formula_stays_text_in_both_spreadsheet_formats(v
     assert cell.value == name and cell.data_type == "s"
 
 
-def libreoffice_workbook(csv_path: Path, tmp_path: Path, quoted_as_text: bool, evaluate: bool) -> openpyxl.Workbook:
+def libreoffice_workbook(
+    csv_path: Path, tmp_path: Path, quoted_as_text: bool, evaluate: bool, danish: bool = True
+) -> openpyxl.Workbook:
     """The CSV opened by LibreOffice Calc as a Danish user opens it, saved as .xlsx and read with openpyxl.
 
     Filter tokens: `;` (59), `"` (34), UTF-8 (76), from row 1, no column formats, Danish (LCID 1030),
     "Format quoted field as text", "Detect special numbers" off, (four export-only tokens), "Evaluate formulas".
+    Not `danish`: the international CSV as an English user opens it, `,` (44) and English (LCID 1033).
     """
     flag = {True: "true", False: "false"}
-    options = f"59,34,76,1,,1030,{flag[quoted_as_text]},false,true,false,false,0,{flag[evaluate]}"
+    separator, language = (59, 1030) if danish else (44, 1033)
+    options = f"{separator},34,76,1,,{language},{flag[quoted_as_text]},false,true,false,false,0,{flag[evaluate]}"
     profile = tmp_path / "lo-profile"  # a fresh profile: runs never share LibreOffice's user settings
     subprocess.run(
         [

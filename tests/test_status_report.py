@@ -1,12 +1,20 @@
 """The half-yearly status report: one button and one command, opened by the real LibreOffice and poppler."""
 
 import csv
+import datetime as dt
+import io
+import os
 import subprocess
+import time
 
+import openpyxl
+import pandas as pd
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from partnerships.models import Measure
+from progress import reports
 
 
 def libreoffice_csv(xlsx_path, out_dir) -> dict[str, list[list[str]]]:
@@ -112,3 +120,68 @@ def test_unknown_report_format_is_404(viewer):
 
 def test_anonymous_users_get_no_report(client, db):
     assert client.get("/progress/report.xlsx").status_code == 302
+
+
+def sums_by_cell(body: bytes) -> dict[tuple[str, str], float]:
+    """(sheet, cell) -> the sum of the numbers in the range of each SUM formula in the workbook."""
+    expected = {}
+    for sheet in openpyxl.load_workbook(io.BytesIO(body)).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("=SUM("):
+                    numbers = [c.value for part in sheet[cell.value[5:-1]] for c in part]
+                    expected[sheet.title, cell.coordinate] = sum(v for v in numbers if isinstance(v, int | float))
+    return expected
+
+
+def test_every_total_is_stored_with_its_live_sum_for_readers_that_do_not_calculate(viewer):
+    api = viewer.get("/api/progress/").json()
+    body = viewer.get("/progress/report.xlsx").content
+    expected = sums_by_cell(body)
+    assert len(expected) == 2 * 2 + 2  # committed and pipeline per sector, realised, funding
+    values = openpyxl.load_workbook(io.BytesIO(body), data_only=True)
+    frames = pd.read_excel(io.BytesIO(body), sheet_name=None, header=None)
+    for (sheet, coordinate), total in expected.items():
+        cell = values[sheet][coordinate]
+        assert cell.value == pytest.approx(total), (sheet, coordinate)
+        assert frames[sheet].iat[cell.row - 1, cell.column - 1] == pytest.approx(total), (sheet, coordinate)
+    industry = sorted(total for (sheet, _cell), total in expected.items() if sheet == "Industry")
+    assert industry == pytest.approx(sorted([api["industry"]["committed_tonnes"], api["industry"]["pipeline_tonnes"]]))
+
+
+def test_an_empty_registry_reports_totals_of_zero_not_a_sum_of_its_own_cell(db):
+    body = reports.build("xlsx", as_of=dt.date(2000, 1, 1)).content  # before any record was entered
+    values = openpyxl.load_workbook(io.BytesIO(body), data_only=True)
+    totals = [
+        [cell.value for cell in row[1:] if cell.value is not None]
+        for sheet in values.worksheets
+        for row in sheet.iter_rows()
+        if row[0].value == "Total of the rows"
+    ]
+    assert totals == [[0]] * 6
+
+
+@pytest.fixture
+def just_after_midnight_in_copenhagen(monkeypatch):
+    """2 March 2026, 00:30 in Copenhagen and still 1 March in UTC, on a server whose clock runs in UTC."""
+    instant = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(time, "time", instant.timestamp)  # what dt.date.today() reads
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_command_and_the_api_agree_that_today_is_copenhagens(
+    client_for, tmp_path, just_after_midnight_in_copenhagen
+):
+    quiet = open(os.devnull, "w")
+    call_command("status_report", "--format", "xlsx", "--as-of", "2026-03-02", "--output", str(tmp_path), stdout=quiet)
+    assert (tmp_path / "status-report-priority-4-2026-03-02.xlsx").exists()
+    with pytest.raises(CommandError, match="future"):
+        call_command("status_report", "--format", "xlsx", "--as-of", "2026-03-03", "--output", str(tmp_path))
+    viewer = client_for("viewer")
+    assert viewer.get("/api/progress/", {"as_of": "2026-03-02"}).status_code == 200
+    assert viewer.get("/api/progress/", {"as_of": "2026-03-03"}).status_code == 400

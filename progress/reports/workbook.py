@@ -1,13 +1,14 @@
 """The status report as an Excel workbook: a summary, then a sheet per indicator with the rows behind it."""
 
 import datetime as dt
-from io import BytesIO
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from core.spreadsheet import saved_with_results, text_cell
 
 from .. import selectors
 from .labels import sectors
@@ -33,12 +34,14 @@ def _header(ws, row, titles):
 
 
 def _rows_table(ws, start_row, rows, columns, sum_column=None):
-    """Write rows under a header; a SUM formula under `sum_column` lets the reader check the figure."""
+    """Write rows under a header; a SUM formula under `sum_column` lets the reader check the figure (0 when
+    there are no rows: a SUM over no rows would be a SUM of its own cell)."""
     _header(ws, start_row, [title for _key, title in columns])
     for r, row in enumerate(rows, start_row + 1):
         for c, (key, _title) in enumerate(columns, 1):
             value = row[key]
             cell = ws.cell(row=r, column=c, value=float(value) if hasattr(value, "as_tuple") else value)
+            text_cell(cell)  # titles and names typed by users never run as formulas
             if isinstance(value, dt.date):
                 cell.number_format = date_format()
             elif key in COLUMN_FORMATS:
@@ -48,9 +51,7 @@ def _rows_table(ws, start_row, rows, columns, sum_column=None):
         col = [key for key, _t in columns].index(sum_column) + 1
         letter = get_column_letter(col)
         ws.cell(row=last + 1, column=1, value=_("Total of the rows")).font = BOLD
-        total = ws.cell(
-            row=last + 1, column=col, value=f"=SUM({letter}{start_row + 1}:{letter}{max(last, start_row + 1)})"
-        )
+        total = ws.cell(row=last + 1, column=col, value=f"=SUM({letter}{start_row + 1}:{letter}{last})" if rows else 0)
         total.font, total.number_format = BOLD, COLUMN_FORMATS.get(sum_column, TONNES)
     return last + 2
 
@@ -87,9 +88,7 @@ def build_workbook(totals: dict, *, as_of: dt.date | None, generated) -> bytes:
         [8, 40, 30, 14, 16, 14, 8],
         "amount_dkk",
     )
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return saved_with_results(wb)
 
 
 def _summary_sheet(summary, totals: dict, generated) -> None:

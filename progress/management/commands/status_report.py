@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from progress.api import AsOfSerializer
 from progress.reports import CONTENT_TYPES, build
 
 
@@ -17,8 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="da", help="da or en (default da)")
 
     def handle(self, *args, format, as_of, output, language, **options):
-        if as_of and as_of > dt.date.today():
-            raise CommandError("--as-of cannot be in the future")
+        # the API's own rule: not after today in Copenhagen (TIME_ZONE), whatever the server's clock zone
+        query = AsOfSerializer(data={"as_of": as_of} if as_of else {})
+        if not query.is_valid():
+            raise CommandError(f"--as-of: {' '.join(query.errors['as_of'])}")
         output.mkdir(parents=True, exist_ok=True)
         formats = list(CONTENT_TYPES) if format == "both" else [format]
         with translation.override(language):
