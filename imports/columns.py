@@ -24,6 +24,7 @@ from django.utils.translation import override
 from core.validators import normalise_cvr, validate_cvr
 
 from .errors import FileRefused
+from .numbers import NUMBER_LOCALES, read_numbers
 
 TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -68,21 +69,10 @@ def parse_text(max_length: int) -> Callable[[pd.Series], Parsed]:
 
 
 def parse_number_series(series: pd.Series) -> Parsed:
-    """Numbers as people type them: '1.234,5' (Danish), '1,234.5', '3,6', 3.6, ' 12 '."""
-    errors = _no_errors(series.index)
+    """Numbers as people type them, the Danish or the English way, decided per column (see imports.numbers)."""
     if pd.api.types.is_numeric_dtype(series):
-        return series.astype(float), errors
-    blank = is_blank(series)
-    text = series.astype(str).str.strip().str.replace(r"[\s\u00a0']", "", regex=True)
-    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
-    comma_last = text.str.rfind(",") > text.str.rfind(".")
-    text = text.where(~(both & comma_last), text.str.replace(".", "", regex=False))
-    text = text.where(~(both & ~comma_last), text.str.replace(",", "", regex=False))
-    text = text.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
-    bad = values.isna() & ~blank
-    errors[bad] = [_("“%(value)s” is not a number.") % {"value": value} for value in series[bad]]
-    return values, errors
+        return series.astype(float), _no_errors(series.index)
+    return read_numbers(series, is_blank(series))
 
 
 def parse_decimal(
@@ -258,17 +248,30 @@ class ColumnMapping:
     layer: str = ""
 
 
+MAPPING_SECTIONS = ("columns", "defaults", "values", "crs", "layer", "number_locale")
+
+
 def load_mapping_file(path: Path | None) -> dict:
-    if not path:
-        return {}
+    return parse_mapping(Path(path).read_bytes()) if path else {}
+
+
+def parse_mapping(raw: bytes) -> dict:
+    """A mapping file's content (YAML), checked: read in memory, so an upload's mapping is never kept on disk."""
     try:
-        content = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        content = yaml.safe_load(raw.decode("utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise FileRefused(_("The mapping file is not valid YAML: %(error)s") % {"error": error}) from error
     if content is None:
         return {}
-    if not isinstance(content, dict) or not set(content) <= {"columns", "defaults", "values", "crs", "layer"}:
-        raise FileRefused(_("The mapping file may only have the sections columns, defaults, values, crs and layer."))
+    if not isinstance(content, dict) or not set(content) <= set(MAPPING_SECTIONS):
+        raise FileRefused(
+            _("The mapping file may only have the sections %(sections)s.") % {"sections": ", ".join(MAPPING_SECTIONS)}
+        )
+    if content.get("number_locale", "da") not in NUMBER_LOCALES:
+        raise FileRefused(
+            _("The mapping file's number_locale must be da (1.234,5) or en (1,234.5); got %(value)s.")
+            % {"value": content["number_locale"]}
+        )
     return content
 
 

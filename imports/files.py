@@ -63,6 +63,9 @@ def sniff_format(path: Path) -> str:
     if text.startswith(("{", "[")):
         return "geojson"
     if text.startswith("<"):
+        if "<!doctype" in text.lower() or "<!entity" in text.lower():
+            # KML never needs a DOCTYPE; entities could make the XML parser read the server's files (XXE).
+            raise FileRefused(_("The XML file declares a DOCTYPE or entities, which KML never needs; refused."))
         if "<kml" in text:
             return "kml"
         raise FileRefused(_("The file is XML but not KML."))
@@ -185,8 +188,12 @@ def _points_from_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -
     pair = find_coordinate_columns(frame.columns)
     if pair:
         x_column, y_column, srid = pair
-        x, _x_errors = parse_number_series(frame[x_column])
-        y, _y_errors = parse_number_series(frame[y_column])
+        x, x_errors = parse_number_series(frame[x_column])
+        y, y_errors = parse_number_series(frame[y_column])
+        geometry_errors = [
+            f"{x_column}: {x_error}" if x_error else f"{y_column}: {y_error}" if y_error else None
+            for x_error, y_error in zip(x_errors, y_errors)
+        ]
         x = x.astype(float).to_numpy()
         y = y.astype(float).to_numpy()
         missing = np.isnan(x) | np.isnan(y)
@@ -198,6 +205,7 @@ def _points_from_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -
         texts = frame[wkt_column].astype(str).str.strip().replace({"": None, "nan": None})
         geometry = np.asarray(shapely.from_wkt(texts.to_numpy(), on_invalid="ignore"), dtype=object)
         frame = frame.drop(columns=[wkt_column])
+        geometry_errors = None
         srid = None
         source_columns = str(wkt_column)
     else:
@@ -212,7 +220,16 @@ def _points_from_coordinates(frame: pd.DataFrame, fmt: str, declared_crs: str) -
             _("The file does not name its coordinate system; the coordinates look like EPSG:%(srid)s.")
             % {"srid": crs.to_epsg()}
         )
-    return Table(frame, geometry, crs, rows, fmt, notices=notices, geometry_columns=source_columns)
+    return Table(
+        frame,
+        geometry,
+        crs,
+        rows,
+        fmt,
+        notices=notices,
+        geometry_columns=source_columns,
+        geometry_errors=geometry_errors,
+    )
 
 
 def _guess_srid(geometry: np.ndarray) -> int:

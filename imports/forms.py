@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ImportRun
+from .numbers import NUMBER_LOCALE_LABELS
 
 
 class UploadForm(forms.Form):
@@ -24,6 +25,12 @@ class UploadForm(forms.Form):
             ("EPSG:25832", _("EPSG:25832 (UTM 32N, metres)")),
             ("EPSG:4326", _("EPSG:4326 (longitude/latitude)")),
         ],
+    )
+    number_locale = forms.ChoiceField(
+        label=_("Numbers in the file"),
+        required=False,
+        choices=[("", _("Decide from each column")), *NUMBER_LOCALE_LABELS.items()],
+        help_text=_("Only needed when a column holds nothing but values such as 12.000, which read two ways."),
     )
     mapping = forms.FileField(
         label=_("Column mapping (optional)"),

@@ -31,6 +31,8 @@ class ImportRun(models.Model):
         INTERRUPTED = "interrupted", _("Interrupted, nothing written")
 
     FINISHED = (Status.CHECKED, Status.APPLIED, Status.REJECTED, Status.REFUSED, Status.FAILED, Status.INTERRUPTED)
+    APPLICABLE = (Status.CHECKED, Status.REJECTED)  # nothing written yet; the kept upload can still be imported
+    UNUSABLE = (Status.REFUSED, Status.FAILED, Status.INTERRUPTED)  # the upload can never be imported: not kept
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     file_name = models.CharField(_("file name"), max_length=255)
@@ -92,4 +94,4 @@ class ImportRun(models.Model):
 
     @property
     def can_apply(self) -> bool:
-        return self.status in (self.Status.CHECKED, self.Status.REJECTED) and bool(self.stored_file)
+        return self.status in self.APPLICABLE and bool(self.stored_file)

@@ -26,6 +26,8 @@ from .files import check_claimed_format, read_table
 from .kinds import KINDS
 from .kinds.base import ImportKind, Prepared, WriteContext
 from .models import ImportRun
+from .numbers import numbers_written_in
+from .uploads import discard_upload
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,11 @@ class ImportOptions:
     mapping: dict = field(default_factory=dict)
     dry_run: bool = False
     valid_rows_only: bool = False
+    number_locale: str = ""  # "da" or "en": how the file writes numbers; "" decides per column
+
+    def numbers(self) -> str:
+        """The way numbers are written, as the import or its mapping file gives it ("" when neither does)."""
+        return self.number_locale or self.mapping.get("number_locale", "")
 
 
 def sha256_of(path: Path) -> str:
@@ -112,8 +119,11 @@ def _check_geometry(table, kind, prepared) -> None:
     prepared.mapping.columns.setdefault("geometry", table.geometry_columns)
     stored, messages = validate_geometries(table.geometry, table.crs, kind.allowed_geometry_types(prepared.values))
     missing = pd.isna(pd.Series(table.geometry, dtype=object)).to_numpy()
+    unreadable = table.geometry_errors or [None] * len(messages)
     for position, message in enumerate(messages):
-        if message and (kind.geometry_required or not missing[position]):
+        if unreadable[position]:
+            prepared.reject(position, "geometry", unreadable[position])
+        elif message and (kind.geometry_required or not missing[position]):
             prepared.reject(position, "geometry", message)
     prepared.geometry = stored
 
@@ -183,23 +193,38 @@ def _finish(run: ImportRun) -> None:
     run.finished_at = timezone.now()
     run.phase = "done"
     run.save()
+    _discard_unusable_upload(run)
+
+
+def _discard_unusable_upload(run: ImportRun) -> None:
+    """A refused, failed or interrupted run can never be applied: its upload leaves the disk with it,
+    unless a checked run of the same upload can still be applied (an apply that failed)."""
+    if not run.stored_file or run.status not in ImportRun.UNUSABLE:
+        return
+    others = ImportRun.objects.filter(stored_file=run.stored_file).exclude(pk=run.pk)
+    if others.filter(status__in=ImportRun.APPLICABLE).exists():
+        return
+    discard_upload(run.stored_file)
+    run.stored_file = ""
+    run.save(update_fields=["stored_file"])
 
 
 def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> None:
     kind = KINDS[options.kind]
     progress("reading", 0, 0)
     run.file_format = check_claimed_format(path, run.file_name)
-    table = read_table(
-        path,
-        run.file_format,
-        options.layer or options.mapping.get("layer", ""),
-        options.crs or options.mapping.get("crs", ""),
-    )
-    run.layer, run.rows_total = table.layer, len(table)
-    if not len(table):
-        raise FileRefused(_("The file has no rows."))
-    progress("checking", 0, len(table))
-    prepared = prepare(table, kind, options.mapping, run.file_name)
+    with numbers_written_in(options.numbers()):
+        table = read_table(
+            path,
+            run.file_format,
+            options.layer or options.mapping.get("layer", ""),
+            options.crs or options.mapping.get("crs", ""),
+        )
+        run.layer, run.rows_total = table.layer, len(table)
+        if not len(table):
+            raise FileRefused(_("The file has no rows."))
+        progress("checking", 0, len(table))
+        prepared = prepare(table, kind, options.mapping, run.file_name)
     run.mapped_columns = dict(prepared.mapping.columns)
     commits = not options.dry_run and (not prepared.rejected.any() or options.valid_rows_only)
     context = WriteContext(run.created_by, run.change_reason, progress, commits)
@@ -240,7 +265,12 @@ def start_run(path: Path, file_name: str, options: ImportOptions, user=None, sto
         layer=options.layer,
         dry_run=options.dry_run,
         valid_rows_only=options.valid_rows_only,
-        options={"layer": options.layer, "crs": options.crs, "mapping": options.mapping},
+        options={
+            "layer": options.layer,
+            "crs": options.crs,
+            "mapping": options.mapping,
+            "number_locale": options.number_locale,
+        },
         created_by=user,
     )
 

@@ -32,6 +32,8 @@ class Table:
     layer: str = ""
     notices: list[str] = field(default_factory=list)
     geometry_columns: str = "geometry"  # what the report names as the geometry's column(s)
+    # Why a row has no geometry, where its coordinate cells could not be read (None for the other rows).
+    geometry_errors: list | None = None
 
     def __len__(self):
         return len(self.frame)

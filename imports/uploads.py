@@ -1,5 +1,6 @@
 """Keeping uploaded files: within the size limit, under our own name, outside anything served."""
 
+import shutil
 import uuid
 from pathlib import Path
 
@@ -29,3 +30,11 @@ def keep_upload(uploaded) -> Path:
         for chunk in uploaded.chunks():
             handle.write(chunk)
     return target
+
+
+def discard_upload(stored_file: str) -> None:
+    """Remove a kept upload with its folder; only ever a folder of our own directly under IMPORT_ROOT."""
+    root = Path(settings.IMPORT_ROOT).resolve()
+    folder = (root / stored_file).resolve().parent
+    if folder.parent == root:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from .columns import load_mapping_file
+from .columns import parse_mapping
 from .errors import FileRefused
 from .forms import UploadForm
 from .models import ImportRun
@@ -56,10 +56,8 @@ def _upload(request):
             error = _("The file is larger than the limit of %(limit)s MB.") % {"limit": settings.IMPORT_MAX_MB}
         elif form.is_valid():
             try:
-                mapping = {}
-                if form.cleaned_data["mapping"]:
-                    mapping_path = keep_upload(form.cleaned_data["mapping"])
-                    mapping = load_mapping_file(mapping_path)
+                uploaded_mapping = form.cleaned_data["mapping"]
+                mapping = parse_mapping(uploaded_mapping.read()) if uploaded_mapping else {}
                 stored = keep_upload(form.cleaned_data["file"])
                 options = ImportOptions(
                     kind=form.cleaned_data["kind"],
@@ -67,6 +65,7 @@ def _upload(request):
                     crs=form.cleaned_data["crs"],
                     mapping=mapping,
                     dry_run=True,
+                    number_locale=form.cleaned_data["number_locale"],
                 )
                 run = start_run(
                     stored,
@@ -151,6 +150,7 @@ def apply(request, pk):
         layer=checked.options.get("layer", ""),
         crs=checked.options.get("crs", ""),
         mapping=checked.options.get("mapping", {}),
+        number_locale=checked.options.get("number_locale", ""),
         valid_rows_only=request.POST.get("valid_rows_only") == "1",
     )
     run = start_run(stored, checked.file_name, options, request.user, stored_file=checked.stored_file)

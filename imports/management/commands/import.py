@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from imports.errors import FileRefused
 from imports.kinds import KINDS
 from imports.models import ImportRun
+from imports.numbers import NUMBER_LOCALES
 from imports.report import write_report
 from imports.service import ProgressReporter, execute, options_from_mapping_file, start_run
 
@@ -57,6 +58,12 @@ class Command(BaseCommand):
             "--crs", default="", help="The CRS of coordinate columns when the file does not say, e.g. EPSG:25832."
         )
         parser.add_argument(
+            "--number-locale",
+            default="",
+            choices=sorted(NUMBER_LOCALES),
+            help="How the file writes numbers: da (1.234,5) or en (1,234.5); by default decided per column.",
+        )
+        parser.add_argument(
             "--default",
             action="append",
             default=[],
@@ -75,6 +82,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, file, kind, layer, mapping, crs, dry_run, valid_rows_only, user, report, default, **options
     ):
+        """Import one file and print its report; a refused or rejected file ends with an error status."""
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         author = None
@@ -84,7 +92,13 @@ class Command(BaseCommand):
                 raise CommandError(f"No user called {user}.")
         try:
             import_options = options_from_mapping_file(
-                kind, mapping, layer=layer, crs=crs, dry_run=dry_run, valid_rows_only=valid_rows_only
+                kind,
+                mapping,
+                layer=layer,
+                crs=crs,
+                dry_run=dry_run,
+                valid_rows_only=valid_rows_only,
+                number_locale=options["number_locale"],
             )
         except FileRefused as refused:
             raise CommandError(str(refused)) from refused
