@@ -278,7 +278,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
@@ -290,6 +290,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": _("Climate partnership registry API"),
     "DESCRIPTION": _(
         "Aalborg Kommune's climate partnerships, measures, energy sites and progress toward the "
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
         "priority-4 targets. Tonnes are t CO2e/yr; geometry in EPSG:25832 unless asked otherwise."
     ),
     "VERSION": "1",

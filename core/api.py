@@ -1,15 +1,20 @@
 """What every API endpoint shares: model rules on write, archive on delete, ETag and If-Match."""
 
 import copy
+from collections.abc import Mapping
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from .versions import conflict_message, record_etag, version_from_etag, what_changed_since
 
@@ -25,8 +30,59 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
+def exception_handler(exc, context):
+    """DRF's, plus a body over the upload limit as a JSON 413 that names the limit (Django's is an HTML 400)."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(
+            _("The request body is larger than the limit of %(limit)s bytes; send files through the import page.")
+            % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}
+        )
+    return drf_exception_handler(exc, context)
+
+
+GEOJSON_MEMBERS = {"type", "geometry", "properties", "id", "bbox"}
+FORM_MEMBERS = {"csrfmiddlewaretoken", "_content_type", "_content"}  # the browsable API's form
+
+
 class ModelRulesMixin:
-    """Run the model's own full_clean() on write, so the API enforces exactly what the admin does."""
+    """Run the model's own full_clean() on write, so the API enforces exactly what the admin does.
+
+    A field the serializer does not write (unknown, or read-only) is refused by name: DRF's default
+    of ignoring it answered 201 while dropping what the client meant to store.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            self._refuse_unwritable(data)
+        return super().to_internal_value(data)
+
+    def _sent_names(self, data) -> set[str]:
+        geo_field = getattr(self.Meta, "geo_field", None)
+        if geo_field and isinstance(data.get("properties"), Mapping):
+            names = set(data["properties"]) | (set(data) - GEOJSON_MEMBERS)
+            return names | ({geo_field} if "geometry" in data else set())
+        return set(data) - FORM_MEMBERS
+
+    def _refuse_unwritable(self, data) -> None:
+        errors = {}
+        for name in sorted(self._sent_names(data)):
+            field = self.fields.get(name)
+            if field is None:
+                errors[name] = [_("Unknown field: nothing is stored under this name.")]
+            elif field.read_only:
+                hint = f"{name.removesuffix('s')}_ids"
+                errors[name] = [
+                    _("This field is read-only; to set it, send %(field)s.") % {"field": hint}
+                    if hint in self.fields and not self.fields[hint].read_only
+                    else _("This field is read-only and cannot be written.")
+                ]
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -35,6 +91,8 @@ class ModelRulesMixin:
         for name, value in attrs.items():
             if name not in many_to_many:
                 setattr(instance, name, value)
+        plain = [f.name for f in self.Meta.model._meta.concrete_fields if not f.is_relation]
+        before = {name: getattr(instance, name) for name in plain}
         try:
             instance.full_clean()
         except DjangoValidationError as error:
@@ -44,6 +102,10 @@ class ModelRulesMixin:
         # the model may have normalised values (CVR spelling, geometry transformed to storage CRS)
         for name in attrs:
             if name not in many_to_many:
+                attrs[name] = getattr(instance, name)
+        # or filled some in (the date a move implies)
+        for name in plain:
+            if name not in attrs and getattr(instance, name) != before[name]:
                 attrs[name] = getattr(instance, name)
         return attrs
 

@@ -1,5 +1,6 @@
 """What every API endpoint of a spatial record adds to the core's: GeoJSON in the CRS the request names."""
 
+from django.contrib.gis.geos import GEOSGeometry, WKBWriter
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
@@ -29,13 +30,39 @@ class CrsGeometryField(GeometryField):
             geom = super().to_internal_value(value)
         except serializers.ValidationError:
             raise serializers.ValidationError(_("Not a valid GeoJSON geometry (type and coordinates)."))
-        if geom is not None:
-            geom.srid = self._srid()  # GeoJSON carries no CRS: it is the one the request names
+        if geom is None:
+            return None
+        srid = self._srid()  # GeoJSON carries no CRS: it is the one the request names
+        if geom.hasz:  # the registry keeps 2D positions; a height (or measure) is dropped, and the reply says so
+            writer = WKBWriter()
+            writer.outdim = 2
+            geom = GEOSGeometry(writer.write(geom))
+            notes = getattr(self.parent, "input_notes", None)
+            if notes is not None:
+                notes.append(
+                    _("%(field)s: the height (third coordinate) was dropped; positions are stored in 2D.")
+                    % {"field": self.field_name}
+                )
+        geom.srid = srid
         return geom
 
 
 class FeatureInputMixin:
-    """A GeoJSON Feature must be an object with an object of properties; anything else is a 400, not a 500."""
+    """A GeoJSON Feature must be an object with an object of properties; anything else is a 400, not a 500.
+
+    What the server changed in the input on the way in (a height dropped) comes back as the Feature's
+    foreign member "notes" (RFC 7946, section 6.1), so a client learns it without a second request.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.input_notes = []
+
+    def to_representation(self, instance):
+        feature = super().to_representation(instance)
+        if self.input_notes:
+            feature["notes"] = list(self.input_notes)
+        return feature
 
     def to_internal_value(self, data):
         if not isinstance(data, dict) or not isinstance(data.get("properties", {}), dict):

@@ -222,7 +222,9 @@ class PartnershipsImport(RecordByRecordImport):
                 "notes",
             ),
         )
-        if changed:
+        if changed and created:  # a partnership of the past is recorded through its moves, each one checked
+            partnership.save_through_lifecycle(lambda p: save_checked(p, context))
+        elif changed:
             save_checked(partnership, context)
         membership, joined = PartnershipOrganisation.objects.get_or_create(
             partnership=partnership,

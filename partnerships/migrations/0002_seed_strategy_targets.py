@@ -41,9 +41,15 @@ STRATEGY_TARGETS = [
 ]
 
 
-def seed(apps, schema_editor):
-    from django.utils import timezone
+def period_start(year: int):
+    """The first moment of a strategy period, in Copenhagen: the targets apply from then, not from installation."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
 
+    return dt.datetime(year, 1, 1, tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+def seed(apps, schema_editor):
     Target = apps.get_model("partnerships", "Target")
     HistoricalTarget = apps.get_model("partnerships", "HistoricalTarget")
     for indicator, sector, value, value_max, target_year, wording in STRATEGY_TARGETS:
@@ -70,7 +76,7 @@ def seed(apps, schema_editor):
                 period_start_year=2023,
                 period_end_year=2026,
                 source_text=wording,
-                history_date=timezone.now(),
+                history_date=period_start(2023),
                 history_type="+",
                 history_change_reason="Seeded from Erhvervsstrategi 2023-2026, priority 4",
             )

@@ -38,6 +38,7 @@ class ClimatePartnership(ArchivableModel):
     # Whose measures count in the progress figures: committed, or in the pipeline (dialogue); cancelled nowhere.
     COUNTED_STATUSES = (*COMMITTED_STATUSES, Status.DIALOGUE)
     # The lifecycle: dialogue -> signed -> active -> completed, or cancelled before completion.
+    START_STATUSES = (Status.DIALOGUE, Status.SIGNED)
     TRANSITIONS = {
         Status.DIALOGUE: {Status.SIGNED, Status.CANCELLED},
         Status.SIGNED: {Status.ACTIVE, Status.CANCELLED},
@@ -99,18 +100,67 @@ class ClimatePartnership(ArchivableModel):
         instance._stored_status = instance.__dict__.get("status")
         return instance
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._stored_status = self.status  # the next change is a move from here
+
     @property
     def is_committed(self) -> bool:
         return self.status in self.COMMITTED_STATUSES
 
-    def clean(self):
+    @classmethod
+    def path_to(cls, status: str, signed: bool) -> list[str]:
+        """The moves a record of the past takes from where a new partnership starts (dialogue or signed)."""
+        if status in cls.START_STATUSES:
+            return [status]
+        if status == cls.Status.CANCELLED:
+            return [cls.Status.SIGNED if signed else cls.Status.DIALOGUE, status]
+        committed = [cls.Status.SIGNED, cls.Status.ACTIVE, cls.Status.COMPLETED]
+        return committed[: committed.index(status) + 1]
+
+    def save_through_lifecycle(self, save) -> None:
+        """Create a partnership in any status by its allowed moves, each one checked and kept in history."""
+        final, ends = self.status, {"completed_on": self.completed_on, "cancelled_on": self.cancelled_on}
+        for step in self.path_to(final, bool(self.signed_on)):
+            self.status = step
+            for field, value in ends.items():  # an end date belongs to the last move only
+                setattr(self, field, value if step == final else None)
+            save(self)
+
+    def _fill_lifecycle_dates(self, stored) -> None:
+        """Each move dates itself when the user gave no date: a dialogue began at the latest when the
+        agreement was signed; completing and cancelling happen today."""
+        today = timezone.localdate()
+        if not self.dialogue_started_on and self.signed_on:
+            self.dialogue_started_on = self.signed_on
+        moved = stored != self.status
+        if moved and self.status == self.Status.COMPLETED and not self.completed_on:
+            self.completed_on = today
+        if moved and self.status == self.Status.CANCELLED and not self.cancelled_on:
+            self.cancelled_on = today
+
+    def _lifecycle_errors(self, stored) -> dict:
         errors = {}
-        stored = getattr(self, "_stored_status", None)
-        if stored and stored != self.status and self.status not in self.TRANSITIONS[stored]:
+        if self._state.adding and stored is None and self.status not in self.START_STATUSES:
+            errors["status"] = gettext("A new partnership starts in dialogue or signed; it moves on from there.")
+        elif stored and stored != self.status and self.status not in self.TRANSITIONS[stored]:
             errors["status"] = gettext("A partnership cannot go from %(old)s to %(new)s.") % {
                 "old": self.Status(stored).label,
                 "new": self.Status(self.status).label,
             }
+        if self.completed_on and self.status != self.Status.COMPLETED:
+            errors["completed_on"] = gettext("Only a completed partnership has a completion date.")
+        if self.cancelled_on and self.status != self.Status.CANCELLED:
+            errors["cancelled_on"] = gettext("Only a cancelled partnership has a cancellation date.")
+        started = self.signed_on or self.dialogue_started_on
+        if self.cancelled_on and started and self.cancelled_on < started:
+            errors["cancelled_on"] = gettext("The cancellation date is before the partnership began.")
+        return errors
+
+    def clean(self):
+        stored = getattr(self, "_stored_status", None)
+        self._fill_lifecycle_dates(stored)
+        errors = self._lifecycle_errors(stored)
         if self.status in self.COMMITTED_STATUSES and not self.signed_on:
             errors["signed_on"] = gettext("A signed, active or completed partnership needs a signing date.")
         for field in ("dialogue_started_on", "signed_on", "completed_on", "cancelled_on"):

@@ -1,0 +1,13 @@
+"""Request bodies the API reads: JSON whose nesting would exhaust the parser is a 400, not a RecursionError."""
+
+from django.utils.translation import gettext as _
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("JSON parse error: the body is nested too deeply.")) from None

@@ -1,0 +1,105 @@
+"""Input an attacker (or a careless script) sends the API: each is a 400 with a reason, and nothing is lost silently."""
+
+import json
+
+import pytest
+
+from partnerships.models import ClimatePartnership
+from registry.models import EnergySite
+
+from .conftest import make_organisation, make_partnership
+
+
+@pytest.fixture
+def editor(client_for):
+    return client_for("editor")
+
+
+def post(client, path, body, **extra):
+    return client.post(path, json.dumps(body) if not isinstance(body, str) else body, "application/json", **extra)
+
+
+def site(coordinates, **properties):
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": coordinates},
+        "properties": {"name": "Havnen", "site_type": "solar", "planning_status": "idea", **properties},
+    }
+
+
+def test_a_deeply_nested_body_is_a_400_with_a_reason(editor):
+    body = "[" * 100_000 + "]" * 100_000
+    response = post(editor, "/api/organisations/", body)
+    assert response.status_code == 400
+    assert "nested" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("coordinates", [[9.92, 57.04, 100], [9.92, 57.04, 100, 7]])
+def test_a_point_with_height_is_stored_in_2d_with_a_note(editor, coordinates):
+    response = post(editor, "/api/sites/?srid=4326", site(coordinates))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    stored = EnergySite.objects.get(pk=body["id"]).geometry
+    assert not stored.hasz and stored.geom_type == "Point"
+    assert round(body["geometry"]["coordinates"][0], 5) == 9.92 and len(body["geometry"]["coordinates"]) == 2
+    assert body["notes"] == ["geometry: the height (third coordinate) was dropped; positions are stored in 2D."]
+
+
+def test_organisations_sent_by_the_name_read_shows_are_refused_naming_the_field(editor):
+    org = make_organisation()
+    response = post(
+        editor,
+        "/api/partnerships/",
+        {"title": "Ny", "sector": "industry", "organisations": [org.pk], "measures": [{"title": "x"}]},
+    )
+    assert response.status_code == 400
+    errors = response.json()
+    assert set(errors) == {"organisations", "measures"}
+    assert "organisation_ids" in errors["organisations"][0]
+    assert not ClimatePartnership.objects.filter(title="Ny").exists()
+
+
+def test_unknown_and_read_only_fields_are_refused_on_every_write(editor):
+    org = make_organisation()
+    response = post(editor, "/api/organisations/", {"name": "Nyt A/S", "kind": "company", "colour": "red"})
+    assert response.status_code == 400 and list(response.json()) == ["colour"]
+    response = editor.patch(
+        f"/api/organisations/{org.pk}/", json.dumps({"created_at": "2020-01-01T00:00:00Z"}), "application/json"
+    )
+    assert response.status_code == 400 and "read-only" in response.json()["created_at"][0]
+    response = post(editor, "/api/sites/?srid=4326", site([9.92, 57.04], municipality_code="0101", capacity_mw=3))
+    assert response.status_code == 400
+    assert set(response.json()) == {"municipality_code", "capacity_mw"}
+    assert not EnergySite.objects.filter(name="Havnen").exists()
+
+
+def test_a_geojson_feature_still_carries_its_type_and_id(editor):
+    response = post(editor, "/api/sites/?srid=4326", {**site([9.92, 57.04]), "id": None, "bbox": [1, 2, 3, 4]})
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "1e3", "9" * 30])
+def test_a_bad_page_size_is_a_400(editor, value):
+    response = editor.get("/api/partnerships/", {"page_size": value})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_a_page_size_over_the_maximum_is_capped_not_refused(editor):
+    make_partnership()
+    assert editor.get("/api/partnerships/", {"page_size": "5000"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/partnerships/", "/api/organisations/", "/api/sites/"])
+def test_a_null_character_in_a_query_is_a_400_object(editor, path):
+    response = editor.get(path, {"search": "a\x00b"})
+    assert response.status_code == 400
+    assert isinstance(response.json(), dict) and "search" in response.json()
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413_with_the_limit(editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = post(editor, "/api/organisations/", {"name": "x" * 20_000, "kind": "company"})
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert "10" in response.json()["detail"]
