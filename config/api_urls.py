@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from config import openapi  # noqa: F401  (registers the GeoJSON schema extension)
+from partnerships.api import sites as partnership_sites
 from partnerships.api import views as partnership_views
 from progress import api as progress_api
 from publish.api import LayerExportView
@@ -12,7 +13,7 @@ from registry.api import views as registry_views
 router = DefaultRouter()
 router.register("organisations", registry_views.OrganisationViewSet)
 router.register("organisation-sites", registry_views.OrganisationSiteViewSet)
-router.register("sites", registry_views.EnergySiteViewSet)
+router.register("sites", partnership_sites.EnergySiteViewSet)  # with the tonnes of its measures
 router.register("symbioses", registry_views.HeatSymbiosisViewSet)
 router.register("heat-sources", heat_api.HeatSourceViewSet)
 router.register("heating-networks", heat_api.HeatingNetworkViewSet)

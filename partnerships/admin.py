@@ -3,6 +3,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import HistoryAdmin, LocalizedNumbers, RecordAdmin, plain_number, trimmed_number
+from core.formats import number
 from registry.admin import EnergySiteAdmin
 from registry.models import EnergySite
 
@@ -161,14 +162,18 @@ class TargetAdmin(HistoryAdmin):
 class EnergySiteTonnesAdmin(EnergySiteAdmin):
     """The registry's energy-site admin with the tonnes each site's measures add to the progress figures."""
 
-    list_display = (*EnergySiteAdmin.list_display, "reduction_t")
+    list_display = (*EnergySiteAdmin.list_display, "committed_t", "pipeline_t")
 
     def get_queryset(self, request):
         return with_reduction_potential(super().get_queryset(request))
 
-    @admin.display(description=_("t CO2e/yr (from measures)"), ordering="_reduction_t")
-    def reduction_t(self, obj):
-        return obj._reduction_t
+    @admin.display(description=_("committed t CO2e/yr (signed measures)"), ordering="committed_t")
+    def committed_t(self, obj):
+        return number(obj.committed_t, 1, trim=True)
+
+    @admin.display(description=_("pipeline t CO2e/yr (measures in dialogue)"), ordering="pipeline_t")
+    def pipeline_t(self, obj):
+        return number(obj.pipeline_t, 1, trim=True)
 
 
 # Sites are the registry's; the tonnes on them are this app's, so this app completes their admin.

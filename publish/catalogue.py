@@ -9,6 +9,7 @@ from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.api.views import PartnershipViewSet
+from partnerships.models.measures import site_tonnes
 from registry import heat_opportunities
 from registry.api.heat import HeatingNetworkViewSet, HeatSourceViewSet, OpportunityQuery
 from registry.api.views import EnergySiteViewSet, HeatSymbiosisViewSet, OrganisationSiteViewSet
@@ -76,6 +77,8 @@ LAYERS = (
             Property("municipality_code", outputs=ALL),
             Property("description"),
             Property("data_source"),
+            Property("committed_t", site_tonnes("committed"), type="number", label=_("committed t CO2e/yr")),
+            Property("pipeline_t", site_tonnes("pipeline"), type="number", label=_("pipeline t CO2e/yr")),
             UPDATED_AT,
         ),
         outputs=ALL,

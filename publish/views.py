@@ -101,7 +101,8 @@ def map_labels() -> dict:
         "inViewNone": _("Nothing in view. Zoom out or change the filters."),
         "partnershipsHere": _("Climate partnerships with measures here"),
         "noPartnershipsHere": _("No climate partnership has a measure on this site."),
-        "reductionPotential": _("Reduction potential (from measures)"),
+        "committedTonnes": _("Committed (signed partnerships)"),
+        "pipelineTonnes": _("Pipeline (partnerships in dialogue)"),
         "pipeline": _("pipeline"),
         "tonnesPerYear": _("t CO2e/yr"),
         "searchResult": _("Search result"),
@@ -247,13 +248,13 @@ def site_partnerships(request, site_id):
     """GET /map/sites/<id>/partnerships: the live partnerships with measures on a site, for the site's popup.
 
     The measures are those the progress figures count (`Measure.objects.counted()`), each with its tonnes as entered;
-    the site's total is its reduction potential as the energy-site admin shows it (`with_reduction_potential`).
+    the site's committed and pipeline tonnes are those the site API and the admin show (`with_reduction_potential`).
     """
     from partnerships.models import Measure
     from partnerships.models.measures import with_reduction_potential
     from registry.models import EnergySite
 
-    row = with_reduction_potential(EnergySite.objects.live().filter(pk=site_id)).values_list("_reduction_t", flat=True)
+    row = with_reduction_potential(EnergySite.objects.live().filter(pk=site_id)).values("committed_t", "pipeline_t")
     if not row.exists():
         return JsonResponse({"detail": _("Not found.")}, status=404)
     measures = (
@@ -279,11 +280,12 @@ def site_partnerships(request, site_id):
         entry["measures"].append(
             {"id": measure.pk, "title": measure.title, "tonnes": float(measure.annual_reduction_t)}
         )
-    total = row.first()
+    tonnes = row.first()
     return JsonResponse(
         {
             "site": site_id,
-            "reduction_potential_t": float(total) if total is not None else 0.0,
+            "committed_t": float(tonnes["committed_t"]),
+            "pipeline_t": float(tonnes["pipeline_t"]),
             "partnerships": list(partnerships.values()),
         }
     )

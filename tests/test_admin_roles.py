@@ -200,5 +200,5 @@ def test_the_site_list_shows_only_the_tonnes_that_count(client_for):
     archived = make_measure(counted, tonnes="700", energy_site=site, title="Archived measure")
     archived.delete()  # archives
     changelist = client_for("editor").get("/admin/registry/energysite/").context["cl"]  # the admin: editors
-    shown = {row.name: row._reduction_t for row in changelist.result_list}
-    assert shown == {"Biogas Nørre Uttrup": Decimal("1500")}  # 1,200 signed + 300 in dialogue
+    shown = {row.name: (row.committed_t, row.pipeline_t) for row in changelist.result_list}
+    assert shown == {"Biogas Nørre Uttrup": (Decimal("1200"), Decimal("300"))}  # signed; in dialogue

@@ -20,6 +20,13 @@ RECORD_READ_ONLY = ("created_at", "updated_at", "archived_at")
 
 class MeasureSerializer(ModelRulesMixin, serializers.ModelSerializer):
     entered_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    partnership_status = serializers.CharField(source="partnership.status", read_only=True)
+    counted = serializers.BooleanField(
+        source="is_counted",
+        read_only=True,
+        help_text="Whether the progress figures count the measure (false when archived or its partnership is "
+        "cancelled or archived).",
+    )
 
     class Meta:
         model = Measure
@@ -35,6 +42,8 @@ class MeasureSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "energy_site",
             "heat_symbiosis",
             "entered_by",
+            "partnership_status",
+            "counted",
         )
         read_only_fields = RECORD_READ_ONLY
 

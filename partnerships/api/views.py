@@ -27,7 +27,7 @@ class PartnershipViewSet(RecordViewSet):
 
 
 class MeasureViewSet(RecordViewSet):
-    queryset = Measure.objects.select_related("entered_by")
+    queryset = Measure.objects.select_related("entered_by", "partnership")
     serializer_class = serializers.MeasureSerializer
     filterset_class = filters.MeasureFilter
     search_fields = ["title", "source", "partnership__title"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -31,10 +32,25 @@ def counted(prefix: str = "") -> models.Q:
     )
 
 
+def site_tonnes(bucket: str, site: str = "pk") -> models.Expression:
+    """The t CO2e/yr a site's counted measures add to one bucket of the progress figures: "committed" (signed,
+    active or completed partnerships) or "pipeline" (in dialogue). A subquery per site, so a list or a layer
+    joins nothing; the one definition the site API, the admin, the map's popup and the exports read."""
+    statuses = ClimatePartnership.COMMITTED_STATUSES if bucket == "committed" else (ClimatePartnership.Status.DIALOGUE,)
+    tonnes = (
+        Measure.objects.filter(counted(), energy_site=models.OuterRef(site), partnership__status__in=statuses)
+        .order_by()
+        .values("energy_site")
+        .annotate(t=models.Sum("annual_reduction_t"))
+        .values("t")
+    )
+    field = models.DecimalField(max_digits=14, decimal_places=2)
+    return Coalesce(models.Subquery(tonnes, output_field=field), models.Value(Decimal(0)), output_field=field)
+
+
 def with_reduction_potential(sites):
-    """Energy sites annotated `_reduction_t`: the sum of the counted measures pointing at each (computed, never
-    stored; the admin's column and the map's popup read it)."""
-    return sites.annotate(_reduction_t=models.Sum("measures__annual_reduction_t", filter=counted("measures__")))
+    """Energy sites annotated `committed_t` and `pipeline_t` (computed, never stored)."""
+    return sites.annotate(committed_t=site_tonnes("committed"), pipeline_t=site_tonnes("pipeline"))
 
 
 class MeasureQuerySet(ArchivableQuerySet):
@@ -129,6 +145,16 @@ class Measure(ArchivableModel):
                 name="measure_first_year_in_range",
             ),
         ]
+
+    @property
+    def is_counted(self) -> bool:
+        """The rule of `counted()`, for one measure already in hand."""
+        partnership = self.partnership
+        return (
+            self.archived_at is None
+            and partnership.archived_at is None
+            and partnership.status in ClimatePartnership.COUNTED_STATUSES
+        )
 
     def __str__(self):
         return f"{self.title} ({tonnes(self.annual_reduction_t, 2)})"

@@ -365,7 +365,7 @@ function openPopup(feature, lngLat, opener = null) {
   return mine;
 }
 
-// the partnerships whose measures point at a site, and the tonnes they commit (the site's reduction potential)
+// the partnerships whose measures point at a site, and the tonnes they add: committed, and in the pipeline
 async function sitePartnerships(siteId, content) {
   const response = await fetch(`/map/sites/${encodeURIComponent(siteId)}/partnerships`, { credentials: "same-origin" });
   if (!response.ok) return;
@@ -378,7 +378,8 @@ async function sitePartnerships(siteId, content) {
         `<li>${escape(m.title)}: <span data-tonnes="${escape(m.tonnes)}">${escape(number(m.tonnes, 1))}</span> ${t}</li>`).join("")}</ul></li>`);
   section.innerHTML = body.partnerships.length
     ? `<h4>${escape(L.partnershipsHere)}</h4><ul>${items.join("")}</ul>
-       <p><strong>${escape(L.reductionPotential)}:</strong> <span class="site-tonnes" data-value="${escape(body.reduction_potential_t)}">${escape(number(body.reduction_potential_t, 1))}</span> ${t}</p>`
+       <p><strong>${escape(L.committedTonnes)}:</strong> <span class="site-tonnes" data-value="${escape(body.committed_t)}">${escape(number(body.committed_t, 1))}</span> ${t}<br>
+       <strong>${escape(L.pipelineTonnes)}:</strong> <span class="site-pipeline-tonnes" data-value="${escape(body.pipeline_t)}">${escape(number(body.pipeline_t, 1))}</span> ${t}</p>`
     : `<p class="muted">${escape(L.noPartnershipsHere)}</p>`;
   const link = content.querySelector(":scope > a");
   if (link) link.before(section); else content.append(section);
