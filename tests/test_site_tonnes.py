@@ -71,3 +71,14 @@ def test_measures_on_a_site_show_their_partnerships_status(client_for, site_with
     shown = {m["title"]: (m["partnership_status"], m["counted"]) for m in body["results"]}
     assert shown["Cancelled measure"] == ("cancelled", False)
     assert shown["Fuel switch"] in {("signed", True), ("dialogue", True)}
+
+
+def test_a_new_site_answers_with_its_tonnes(client_for):
+    response = client_for("editor").post(
+        "/api/sites/?srid=4326",
+        '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [9.92, 57.04]},'
+        ' "properties": {"name": "Ny", "site_type": "solar", "planning_status": "idea"}}',
+        "application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["properties"]["committed_t"], response.json()["properties"]["pipeline_t"]) == (0.0, 0.0)

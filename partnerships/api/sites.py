@@ -22,6 +22,11 @@ class EnergySiteSerializer(registry_serializers.EnergySiteSerializer):
     class Meta(registry_serializers.EnergySiteSerializer.Meta):
         fields = (*registry_serializers.EnergySiteSerializer.Meta.fields, "committed_t", "pipeline_t")
 
+    def to_representation(self, instance):
+        if not hasattr(instance, "committed_t"):  # just created: not read through the list's queryset
+            instance = with_reduction_potential(type(instance).objects.filter(pk=instance.pk)).get()
+        return super().to_representation(instance)
+
 
 class EnergySiteViewSet(registry_views.EnergySiteViewSet):
     serializer_class = EnergySiteSerializer
