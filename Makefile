@@ -8,9 +8,13 @@ PY := $(VENV)/bin/python
 SYSTEM_PACKAGES := postgresql-15-postgis-3 gdal-bin gettext chromium libreoffice-calc-nogui poppler-utils fonts-dejavu-core qgis python3-qgis
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A development installation: DEBUG is off unless asked for (config/settings.py); production sets DJANGO_DEBUG=0.
+export DJANGO_DEBUG ?= 1
 
 .PHONY: run test lint format bench setup system-packages db stop-db migrate messages static clean-db
 
+# The front page's one-click demo sign-in is only for `make run` (config/settings.py: DEMO_LOGIN_ENABLED).
+run: export DEMO_LOGIN_ENABLED ?= 1
 run: setup
 	$(PY) manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo sign-in buttons on the front page)"

@@ -1,7 +1,8 @@
 """Settings for the climate partnership registry.
 
-Every environment variable is declared once, here, with its development default.
-Production sets DJANGO_DEBUG=0 and a real DJANGO_SECRET_KEY (start-up refuses otherwise).
+Every environment variable is declared once, here, with its default. DEBUG is off unless
+DJANGO_DEBUG=1 says otherwise (`make run` and the test suite say so); with it off, start-up
+refuses the development secret key.
 """
 
 import os
@@ -24,14 +25,19 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (for development: DJANGO_DEBUG=1, as `make run` sets)."
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
-# One-click sign-in as a demo user of each role; never on in production by default.
-DEMO_LOGIN_ENABLED = env_bool("DEMO_LOGIN_ENABLED", DEBUG)
+# One-click sign-in as a demo user of each role: only when asked for (`make run` does), whatever DEBUG says.
+DEMO_LOGIN_ENABLED = env_bool("DEMO_LOGIN_ENABLED", False)
+# `load_demo` makes users with the password "demo": only on an installation started with DJANGO_DEBUG on.
+# Read once here because test runners switch settings.DEBUG off while they run.
+DEMO_DATA_ALLOWED = DEBUG
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -79,6 +85,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that responses the middleware below answers by itself (the HTTPS redirect, static files,
+    # the 503 of an outage) carry the policy and the cache headers too.
+    "config.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.db_unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,7 +98,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.security.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -145,6 +153,7 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / ".data" / "media"))
+# Uploaded documents (signed agreements) are served only by config/documents.py, to those who may read them.
 MEDIA_URL = "media/"
 # Uploaded import files are kept here (outside MEDIA_ROOT: never served) so a checked file can be applied.
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", BASE_DIR / ".data" / "imports"))
@@ -153,6 +162,10 @@ IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "200"))
 IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "1000"))
 # A first load of at least this many new sites (more than the table holds) rebuilds the indexes once at the end.
 IMPORT_REBUILD_INDEXES_MIN_ROWS = int(os.environ.get("IMPORT_REBUILD_INDEXES_MIN_ROWS", "50000"))
+# Vertices one geometry may have, on every path (API, admin, import; gis/validation.py). Real outlines are far
+# below: Aalborg Kommune's boundary has 1,059, all of Denmark's municipalities together 33,841 (../shared/data).
+# A million-vertex polygon costs seconds per request in the API's GeoJSON; at 50,000 one feature costs < 1 s.
+MAX_GEOMETRY_VERTICES = int(os.environ.get("MAX_GEOMETRY_VERTICES", "50000"))
 
 # Debian 12 ships GDAL 3.6; the hardening this check asks for needs GDAL >= 3.9. Uploaded
 # files are read with pyogrio, and the spatial references we accept are our own EPSG codes.
@@ -162,10 +175,6 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 EXPORT_WORK_DIR = os.environ.get("EXPORT_WORK_DIR", "")
 
 # Vector tiles are cached per process under the layer's version (see gis/tiles.py): never stale.
-# Vertices one geometry may have, on every path (API, admin, import; gis/validation.py). Real outlines are far
-# below: Aalborg Kommune's boundary has 1,059, all of Denmark's municipalities together 33,841 (../shared/data).
-# A million-vertex polygon costs seconds per request in the API's GeoJSON; at 50,000 one feature costs < 1 s.
-MAX_GEOMETRY_VERTICES = int(os.environ.get("MAX_GEOMETRY_VERTICES", "50000"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "tiles": {
@@ -281,6 +290,12 @@ REST_FRAMEWORK = {
         "core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": False,
@@ -290,12 +305,6 @@ SPECTACULAR_SETTINGS = {
     "TITLE": _("Climate partnership registry API"),
     "DESCRIPTION": _(
         "Aalborg Kommune's climate partnerships, measures, energy sites and progress toward the "
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "EXCEPTION_HANDLER": "core.api.exception_handler",
         "priority-4 targets. Tonnes are t CO2e/yr; geometry in EPSG:25832 unless asked otherwise."
     ),
     "VERSION": "1",

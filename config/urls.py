@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from progress.views import front_page
 
-from . import views
+from . import documents, views
 
 # The language comes from the user's choice (cookie, set at /i18n/setlang/) or the browser's
 # Accept-Language, for pages and API alike; no language prefix in URLs.
@@ -23,9 +22,9 @@ urlpatterns = [
     path("", include("publish.urls")),
     path("", include("registry.urls")),
     path("", include("demo.urls")),
+    # Uploaded documents, with or without DEBUG: never a plain file server (config/documents.py).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", documents.document, name="document"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"

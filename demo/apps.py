@@ -8,3 +8,6 @@ class DemoConfig(AppConfig):
     name = "demo"
     verbose_name = _("Demo data")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy check)

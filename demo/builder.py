@@ -27,6 +27,7 @@ from .dataset import (
     COMPANY_NAMES,
     DEMO_LABEL,
     DEMO_PASSWORD,
+    DEMO_USER_PREFIX,
     FARM_NAMES,
     HEAT_SOURCES,
     HEATING_AREAS,
@@ -133,11 +134,11 @@ class DemoBuilder(AgreementsMixin):
         User = get_user_model()
         for role in ROLES:
             user, created = User.objects.get_or_create(
-                username=f"demo-{role}",
+                username=f"{DEMO_USER_PREFIX}{role}",
                 defaults={
                     "first_name": "Demo",
                     "last_name": role.capitalize(),
-                    "email": f"demo-{role}@example.invalid",
+                    "email": f"{DEMO_USER_PREFIX}{role}@example.invalid",
                 },
             )
             if created:

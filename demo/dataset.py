@@ -5,6 +5,8 @@ from pathlib import Path
 
 DEMO_LABEL = "Illustrative demo data (manage.py load_demo), not real agreements."
 DEMO_PASSWORD = "demo"
+# The demo users are this prefix and a role: demo-viewer, demo-editor, demo-administrator.
+DEMO_USER_PREFIX = "demo-"
 TURBINES = Path(__file__).parent / "aalborg_wind_turbines_ens.geojson"
 TODAY = date(2026, 11, 1)  # fixed, so every run builds the same data set
 AALBORG_CENTRE = (556_000, 6_322_900)  # EPSG:25832

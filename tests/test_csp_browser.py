@@ -88,3 +88,27 @@ def test_the_dashboard_bars_are_drawn_without_style_attributes(browse):
     assert box["width"] == pytest.approx(whole["width"] * width / 100, rel=0.02)
     assert page.evaluate("() => window.cspViolations") == []
     assert errors == []
+
+
+def test_the_admin_history_page_has_no_inline_style(browse):
+    site = EnergySite.objects.order_by("pk").first()
+    page, errors = browse("editor", f"/admin/registry/energysite/{site.pk}/history/")
+    page.wait_for_selector("#change-history, .paginator", timeout=15000)
+    assert page.locator("[style]").count() == 0
+    assert page.evaluate("() => window.cspViolations") == []
+    assert errors == []
+
+
+# /api/sites/ is GeoJSON (no filters dialog); /api/partnerships/ has the dialog with search and ordering;
+# the editor's pages also carry the forms to write with.
+@pytest.mark.parametrize(("role", "path"), [("viewer", "/api/sites/"), ("editor", "/api/partnerships/")])
+def test_the_browsable_api_has_no_inline_style(browse, role, path):
+    page, errors = browse(role, path)
+    page.wait_for_selector(".response-info", timeout=15000)
+    if page.locator("button[data-target='#filtersModal']").count():
+        page.click("button[data-target='#filtersModal']")
+        page.wait_for_selector("#filtersModal .list-group", state="visible", timeout=15000)
+    # Bootstrap's script sets the open dialog's style through the DOM, which the policy allows
+    assert page.locator("body [style]:not(.modal):not(.modal-backdrop)").count() == 0
+    assert page.evaluate("() => window.cspViolations") == []
+    assert errors == []

@@ -672,9 +672,9 @@ IGNORED = {
     r"^admin:[a-z]+_[a-z]+_(change|history|delete|simple_history)$": (
         "a model's object views: the same ModelAdmin permission methods as the representative models above"
     ),
-    r"^media/": "development only (DEBUG): uploaded files, not served by Django in production (README)",
+    r"^document$": "uploaded agreements: anonymous, no role, viewer, editor and unknown files in test_documents.py",
 }
-OPTIONAL_IGNORED = {r"^media/"}  # the pattern exists only with DEBUG
+OPTIONAL_IGNORED = set()
 
 
 # -- the principals and the objects they ask for -------------------------------------------------------------
