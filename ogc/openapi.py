@@ -1,6 +1,7 @@
 """The OpenAPI 3.0 definition of /ogc/: what QGIS, GDAL and the conformance suites read to learn the service."""
 
 import django_filters
+from django import forms
 
 from .collections import COLLECTIONS, CRS84, CRS_SRID
 
@@ -13,6 +14,7 @@ CONFORMANCE_CLASSES = [
 ]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
+MAX_ID = 2**63 - 1  # ids are bigints: no feature has a larger one
 # The query parameters every items request understands, besides the collection's attribute filters.
 ITEM_PARAMETERS = ("f", "limit", "after", "bbox", "bbox-crs", "crs", "datetime")
 
@@ -38,7 +40,9 @@ COMMON = {
         "Features per page; above the maximum the maximum is used.",
     ),
     "after": _parameter(
-        "after", {"type": "integer", "minimum": 0}, "Paging: the features after this id (the 'next' link sets it)."
+        "after",
+        {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+        "Paging: the features after this id (the 'next' link sets it).",
     ),
     "bbox": _parameter(
         "bbox",
@@ -68,14 +72,19 @@ def _choices(f) -> list[str]:
 
 def _filter_schema(f) -> tuple[dict, bool]:
     """(schema, explode) for a django-filter filter."""
+    if isinstance(f, django_filters.ModelChoiceFilter):
+        # a record's id: not an enum of the ids, which would publish them (and query them) in this public document
+        return {"type": "integer", "minimum": 1}, False
     if isinstance(f, django_filters.MultipleChoiceFilter):
         return {"type": "array", "items": {"type": "string", "enum": _choices(f)}}, True
     if isinstance(f, django_filters.ChoiceFilter):
         return {"type": "string", "enum": _choices(f)}, False
     if isinstance(f, django_filters.BooleanFilter):
         return {"type": "boolean"}, False
-    if isinstance(f, (django_filters.NumberFilter, django_filters.ModelChoiceFilter)):
-        return {"type": "number"}, False
+    if isinstance(f, django_filters.NumberFilter):
+        whole = issubclass(f.field_class, forms.IntegerField)
+        bounds = {"minimum": f.extra.get("min_value"), "maximum": f.extra.get("max_value")}
+        return {"type": "integer" if whole else "number", **{k: v for k, v in bounds.items() if v is not None}}, False
     return {"type": "string"}, False
 
 
@@ -94,11 +103,33 @@ def _json_response(description: str, media_type: str = "application/json", schem
     }
 
 
+# An OGC exception: the code, and what was wrong (for a 400, each parameter's reasons).
+EXCEPTION = {
+    "type": "object",
+    "required": ["code", "description"],
+    "properties": {
+        "code": {"type": "string"},
+        "description": {
+            "oneOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            ]
+        },
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": EXCEPTION}}}
+
+
+BAD_PARAMETER = {"400": _error("Invalid or unknown query parameter")}
 ERRORS = {
-    "400": {"description": "Invalid or unknown query parameter"},
-    "401": {"description": "Not signed in (HTTP Basic, an API token or a session cookie)"},
-    "403": {"description": "No permission to read this layer"},
-    "404": {"description": "No such collection or feature"},
+    **BAD_PARAMETER,
+    "401": _error("Not signed in (HTTP Basic, an API token or a session cookie)"),
+    "403": _error("No permission to read this layer"),
+    "404": _error("No such collection or feature"),
 }
 
 
@@ -131,7 +162,7 @@ def _fixed_paths() -> dict:
                 "summary": "Landing page",
                 "operationId": "getLandingPage",
                 "parameters": [COMMON["f"]],
-                "responses": {"200": _json_response("The landing page")},
+                "responses": {"200": _json_response("The landing page"), **BAD_PARAMETER},
             }
         },
         "/conformance": {
@@ -139,7 +170,7 @@ def _fixed_paths() -> dict:
                 "summary": "Conformance classes",
                 "operationId": "getConformance",
                 "parameters": [COMMON["f"]],
-                "responses": {"200": _json_response("The conformance classes")},
+                "responses": {"200": _json_response("The conformance classes"), **BAD_PARAMETER},
             }
         },
         "/api": {

@@ -3,14 +3,25 @@
 Every error is a ValidationError keyed by the parameter, which the views turn into an OGC exception document.
 """
 
+import math
+import re
 from datetime import date, datetime
+from functools import cache
 
+import pyproj
+import shapely
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from .collections import CRS84, CRS_SRID
-from .openapi import DEFAULT_LIMIT, MAX_LIMIT
+from gis.validation import denmark_extent_geom
+
+from .collections import CRS84, CRS_SRID, bbox_in_crs84
+from .openapi import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+DIGITS = re.compile(r"[0-9]+")
 
 
 def reject_unknown(params, allowed: set[str]) -> None:
@@ -27,19 +38,39 @@ def reject_unknown(params, allowed: set[str]) -> None:
         )
 
 
+def reject_empty(params, may_be_empty: set[str]) -> None:
+    """An empty value is an error, not "no filter" as django-filter has it: a client sending organisation=
+    meant something, and an OGC server says which parameter was invalid (/req/core/query-param-invalid)."""
+    empty = sorted(name for name in params if name not in may_be_empty and "" in params.getlist(name))
+    if empty:
+        raise ValidationError({name: [_("Give a value, or leave the parameter out.")] for name in empty})
+
+
 def parse_limit(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
-    if not value.isdigit() or int(value) < 1:
+    significant = value.lstrip("0")
+    if not DIGITS.fullmatch(value) or not significant:
         raise ValidationError({"limit": [_("limit must be a whole number from 1.")]})
-    return min(int(value), MAX_LIMIT)  # above the maximum: the maximum (Part 1, /req/core/fc-limit-response)
+    # above the maximum: the maximum (Part 1, /req/core/fc-limit-response); compared by length first, as
+    # Python refuses int() of more than 4,300 digits
+    return MAX_LIMIT if len(significant) > len(str(MAX_LIMIT)) else min(int(significant), MAX_LIMIT)
 
 
-def parse_after(value: str) -> str:
+def parse_after(value: str) -> int:
     """The paging cursor: the id of the last feature of the previous page ("0" for the first page)."""
-    if not value.isdigit():
+    if not DIGITS.fullmatch(value):
         raise ValidationError({"after": [_("after must be a feature id.")]})
-    return value
+    if len(value.lstrip("0")) > len(str(MAX_ID)) or int(value) > MAX_ID:
+        raise ValidationError({"after": [_("after is larger than any feature id.")]})
+    return int(value)
+
+
+def parse_feature_id(value: str) -> int | None:
+    """The {featureId} of a path as an id, or None where no feature can have it (the view's 404)."""
+    if not DIGITS.fullmatch(value) or len(value.lstrip("0")) > len(str(MAX_ID)) or int(value) > MAX_ID:
+        return None
+    return int(value)
 
 
 def parse_crs(value: str | None, name: str) -> int:
@@ -64,17 +95,66 @@ def crs_uri(srid: int) -> str:
 
 
 def parse_bbox(value: str, srid: int) -> Polygon:
+    """bbox=minx,miny,maxx,maxy (heights, as a 6-number bbox has them, are dropped: the registry is 2D)."""
+    parts = value.split(",")
+    if len(parts) not in {4, 6}:
+        raise ValidationError(
+            {
+                "bbox": [
+                    _("bbox takes 4 numbers (minx,miny,maxx,maxy) or 6 with heights; got %(count)d.")
+                    % {"count": len(parts)}
+                ]
+            }
+        )
     try:
-        numbers = [float(part) for part in value.split(",")]
+        numbers = [float(part) for part in parts]
     except ValueError:
-        numbers = []
-    if len(numbers) == 6:  # with heights: the registry is 2D
+        raise ValidationError(
+            {"bbox": [_("bbox takes numbers separated by commas; got %(value)s.") % {"value": value}]}
+        )
+    if not all(math.isfinite(n) for n in numbers):
+        raise ValidationError({"bbox": [_("bbox takes finite numbers, not NaN or infinity.")]})
+    if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4 or numbers[0] > numbers[2] or numbers[1] > numbers[3]:
+    west, south, east, north = numbers
+    if west > east or south > north:
         raise ValidationError({"bbox": [_("Use bbox=minx,miny,maxx,maxy with min <= max.")]})
+    if srid == 4326 and not (-180 <= west and east <= 180 and -90 <= south and north <= 90):
+        raise ValidationError(
+            {"bbox": [_("In CRS84 a bbox is longitude -180 to 180 then latitude -90 to 90; use bbox-crs for metres.")]}
+        )
     box = Polygon.from_bbox(numbers)
     box.srid = srid
     return box
+
+
+@cache
+def _denmark_in_crs84() -> tuple[float, float, float, float]:
+    """Denmark's lon/lat box, a degree to spare on each side (UTM 32N is still exact there)."""
+    west, south, east, north = bbox_in_crs84(denmark_extent_geom().extent)
+    return west - 1, south - 1, east + 1, north + 1
+
+
+def box_in_storage(box: Polygon) -> Polygon | None:
+    """The query box in the storage CRS, or None when it misses Denmark (where every record lies).
+
+    A lon/lat box is first cut to Denmark's, because UTM 32N cannot project the whole globe (the world box
+    came out as a line through 9 degrees east, which missed every record), and its edges are densified so
+    the parallels stay curved.
+    """
+    if box.srid == settings.STORAGE_SRID:
+        return box
+    west, south, east, north = box.extent
+    dk_west, dk_south, dk_east, dk_north = _denmark_in_crs84()
+    west, south, east, north = max(west, dk_west), max(south, dk_south), min(east, dk_east), min(north, dk_north)
+    if west > east or south > north:
+        return None
+    outline = shapely.box(west, south, east, north)
+    if outline.area > 0:
+        outline = shapely.segmentize(outline, max_segment_length=max(east - west, north - south) / 20)
+    transformer = pyproj.Transformer.from_crs(box.srid, settings.STORAGE_SRID, always_xy=True)
+    x, y = transformer.transform(*shapely.get_coordinates(outline).T)
+    return Polygon(list(zip(x.tolist(), y.tolist())), srid=settings.STORAGE_SRID)
 
 
 def _instant(text: str) -> date | None:

@@ -23,7 +23,18 @@ from access.permissions import may_read
 
 from .collections import COLLECTIONS, CRS_SRID, STORAGE_CRS, Collection
 from .openapi import CONFORMANCE_CLASSES, ITEM_PARAMETERS, openapi_document
-from .params import crs_uri, parse_after, parse_bbox, parse_crs, parse_datetime, parse_limit, reject_unknown
+from .params import (
+    box_in_storage,
+    crs_uri,
+    parse_after,
+    parse_bbox,
+    parse_crs,
+    parse_datetime,
+    parse_feature_id,
+    parse_limit,
+    reject_empty,
+    reject_unknown,
+)
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -274,11 +285,12 @@ class Items(CollectionAccess):
         collection = self.collection(request, collection_id)
         params = request.GET
         reject_unknown(params, {*ITEM_PARAMETERS, *collection.filters, "search"})
+        reject_empty(params, may_be_empty={"search"})
         limit = parse_limit(params.get("limit"))
         srid = parse_crs(params.get("crs"), "crs")
         after = parse_after(params.get("after", "0"))
         queryset = self.filtered(request, collection, params)
-        page = list(collection.rows(queryset.filter(pk__gt=int(after)).order_by("pk"), srid)[: limit + 1])
+        page = list(collection.rows(queryset.filter(pk__gt=after).order_by("pk"), srid)[: limit + 1])
         features = [feature(collection, row) for row in page[:limit]]
         document = {
             "type": "FeatureCollection",
@@ -302,20 +314,20 @@ class Items(CollectionAccess):
     def filtered(self, request, collection: Collection, params):
         """The attribute filters and search go through the same filterset as /api/; bbox and datetime are OGC's."""
         queryset = collection.base_queryset(request, collection.layer.list_params(params, extra=("search",)))
+        bbox_srid = parse_crs(params.get("bbox-crs"), "bbox-crs")  # refused even without a bbox, not ignored
         if "bbox" in params:
-            queryset = collection.in_bbox(
-                queryset, parse_bbox(params["bbox"], parse_crs(params.get("bbox-crs"), "bbox-crs"))
-            )
+            box = box_in_storage(parse_bbox(params["bbox"], bbox_srid))
+            queryset = queryset.none() if box is None else collection.in_bbox(queryset, box)
         if "datetime" in params:
             queryset = collection.within_dates(queryset, *parse_datetime(params["datetime"]))
         return queryset
 
-    def links(self, request, collection: Collection, params, after: str, more: list[dict] | None) -> list[dict]:
+    def links(self, request, collection: Collection, params, after: int, more: list[dict] | None) -> list[dict]:
         """Self, alternate and collection; next (after the last feature of *more*) only when there is a next page."""
         path = f"/ogc/collections/{collection.id}/items"
         query = {k: v for k, v in params.items() if k not in {"after", "f"}}
         links = [
-            *self_and_alternate(request, path, GEOJSON, **query, **({"after": after} if after != "0" else {})),
+            *self_and_alternate(request, path, GEOJSON, **query, **({"after": after} if after else {})),
             link(request, f"/ogc/collections/{collection.id}", "collection", JSON, collection.title),
         ]
         if more:
@@ -343,10 +355,9 @@ class Item(CollectionAccess):
         if unknown:
             raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
         srid = parse_crs(request.GET.get("crs"), "crs")
-        if not feature_id.isdigit():
-            raise NotFound(_("No feature %(id)s in %(collection)s.") % {"id": feature_id, "collection": collection.id})
-        queryset = collection.base_queryset(request, QueryDict()).filter(pk=int(feature_id))
-        row = collection.rows(queryset, srid).first()
+        pk = parse_feature_id(feature_id)
+        queryset = collection.base_queryset(request, QueryDict())
+        row = None if pk is None else collection.rows(queryset.filter(pk=pk), srid).first()
         if row is None:
             raise NotFound(_("No feature %(id)s in %(collection)s.") % {"id": feature_id, "collection": collection.id})
         document = feature(collection, row)
