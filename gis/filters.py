@@ -1,5 +1,7 @@
 """Spatial filters every spatial list and export understands: bbox, within a polygon, in the municipality."""
 
+import math
+
 import django_filters
 from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
@@ -16,6 +18,8 @@ def parse_bbox(value: str) -> Polygon:
         numbers = [float(part) for part in value.split(",")]
     except ValueError:
         numbers = []
+    if not all(math.isfinite(n) for n in numbers):  # NaN passes every comparison below
+        raise ValidationError({"bbox": [_("bbox takes finite numbers, not NaN or infinity.")]})
     if len(numbers) != 4 or numbers[0] >= numbers[2] or numbers[1] >= numbers[3]:
         raise ValidationError({"bbox": [_("Use bbox=minx,miny,maxx,maxy with min < max.")]})
     srid = 4326 if all(abs(n) <= 180 for n in numbers) else settings.STORAGE_SRID

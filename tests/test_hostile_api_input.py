@@ -103,3 +103,11 @@ def test_a_body_over_the_upload_limit_is_a_json_413_with_the_limit(editor, setti
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")
     assert "10" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("bbox", ["NaN,NaN,NaN,NaN", "9,57,inf,58", "-inf,57,10,58", "9,nan,10,58"])
+def test_a_bbox_of_nan_or_infinity_is_a_400_on_the_api_and_the_exports(editor, bbox):
+    for path in ("/api/sites/", "/api/exports/sites.csv"):
+        response = editor.get(path, {"bbox": bbox})
+        assert response.status_code == 400, path
+        assert "finite" in response.json()["bbox"][0]

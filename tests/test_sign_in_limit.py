@@ -9,12 +9,24 @@ from django.utils import timezone
 
 from access.models import SignInFailure
 
-LOGIN = "/admin/login/?next=/admin/"
+LOGIN = "/accounts/login/"
+
+
+def make_user(name, password):
+    """As an administrator makes one: a user in a role's group, no staff status."""
+    from django.contrib.auth.models import Group
+
+    from access.roles import sync_roles
+
+    sync_roles()
+    user = get_user_model().objects.create_user(name, password=password)
+    user.groups.add(Group.objects.get(name="editor"))
+    return user
 
 
 @pytest.fixture
 def planner(db):
-    return get_user_model().objects.create_user("planner", password="correct horse battery", is_staff=True)
+    return make_user("planner", "correct horse battery")
 
 
 def sign_in(username, password, address="10.0.0.1", language="en"):
@@ -47,7 +59,7 @@ def test_the_right_password_is_refused_after_five_failures_and_the_page_says_why
 
 
 def test_other_users_are_not_locked_out(planner):
-    get_user_model().objects.create_user("editor", password="another good password", is_staff=True)
+    make_user("editor", "another good password")
     fail(5)
     assert sign_in("editor", "another good password", address="10.0.0.9")[1]
 
