@@ -2,6 +2,7 @@
 detailed geometry costs a tile no more than the tile can show."""
 
 import io
+import json
 import math
 
 import geopandas as gpd
@@ -137,3 +138,17 @@ def test_the_vertex_count_comes_before_the_costlier_checks(limit):
     stored, messages = validate_geometries([in_germany, star(limit)], pyproj.CRS.from_epsg(25832), ("Polygon",))
     assert messages == [refusal(limit + 1) + SIMPLIFY, None]
     assert stored[0] is None and shapely.get_num_coordinates(stored[1]) == limit
+
+
+def test_the_api_geojson_is_rest_framework_gis_s_rounded_the_same_way():
+    """The API writes geometries in C (gis.api.geojson_geometry); the coordinates are those drf-gis gave."""
+
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+    from rest_framework_gis.fields import GeometryField
+
+    from gis.api import geojson_geometry
+
+    ring = [(556_000 + 900 * math.cos(i / 50), 6_322_900 + 700 * math.sin(i / 50)) for i in range(314)]
+    geom = MultiPolygon(Polygon([*ring, ring[0]]), srid=25832).transform(4326, clone=True)
+    reference = GeometryField(precision=6).to_representation(geom)
+    assert geojson_geometry(geom, 6) == json.loads(json.dumps(reference))
