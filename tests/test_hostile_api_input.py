@@ -111,3 +111,21 @@ def test_a_bbox_of_nan_or_infinity_is_a_400_on_the_api_and_the_exports(editor, b
         response = editor.get(path, {"bbox": bbox})
         assert response.status_code == 400, path
         assert "finite" in response.json()["bbox"][0]
+
+
+def test_a_body_sent_to_the_proposal_is_refused_not_dropped(editor):
+    from decimal import Decimal
+
+    from django.contrib.gis.geos import Point
+
+    from registry.models import HeatSource
+
+    source = HeatSource.objects.create(
+        name="Køleanlæg",
+        organisation=make_organisation(),
+        location=Point(556_000, 6_322_900, srid=25832),
+        surplus_heat_mwh_per_yr=Decimal(1000),
+        temperature_c=Decimal(60),
+    )
+    response = post(editor, f"/api/heat-opportunities/{source.pk}/propose/", {"name": "Min symbiose"})
+    assert response.status_code == 400 and list(response.json()) == ["name"]

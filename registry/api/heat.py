@@ -214,6 +214,13 @@ class ProposeSymbiosisView(APIView):
     def post(self, request, source_id: int):
         if not HeatSource.objects.filter(pk=source_id, archived_at__isnull=True).exists():
             raise NotFound(_("No surplus-heat source %(id)s.") % {"id": source_id})
+        if request.data:  # nothing in a body is read: refused by name rather than silently dropped
+            raise ValidationError(
+                {
+                    name: [_("This request takes no body; give the assumptions as query parameters.")]
+                    for name in request.data
+                }
+            )
         _filters, assumptions, _ordering = OpportunityQuery.parse(request.query_params)
         try:
             symbiosis = service.propose_symbiosis(source_id, request.user, assumptions)
