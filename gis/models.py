@@ -12,6 +12,10 @@ class MunicipalityQuerySet(models.QuerySet):
         return self.filter(code=settings.HOME_MUNICIPALITY_CODE)
 
 
+# The boundaries' licence (CC BY 4.0) asks for this credit wherever they are shown (gis/data/README.md).
+BOUNDARY_ATTRIBUTION = _("Municipal boundaries: DAGI, Danish Agency for Climate Data (CC BY 4.0)")
+
+
 class Municipality(models.Model):
     """A Danish municipality (DAGI) with the waters its own shores enclose, in EPSG:25832.
 

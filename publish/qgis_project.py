@@ -26,7 +26,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from access.permissions import may_read
-from gis.models import Municipality
+from gis.models import BOUNDARY_ATTRIBUTION, Municipality
 
 from .catalogue import published
 from .layers import Layer, Output
@@ -245,6 +245,7 @@ def boundary_layer() -> Element | None:
     element.append(text_element("provider", "ogr", encoding="UTF-8"))
     drawn = SubElement(element, "renderer-v2", type="singleSymbol", symbollevels="0", forceraster="0")
     SubElement(drawn, "symbols").append(line(BOUNDARY, 2, dash=(6, 4), kind="fill"))
+    SubElement(SubElement(element, "resourceMetadata"), "rights").text = str(BOUNDARY_ATTRIBUTION)
     return element
 
 

@@ -13,7 +13,7 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
 from access.authentication import api_request, unauthorized
 from access.permissions import may_read
-from gis.models import Municipality
+from gis.models import BOUNDARY_ATTRIBUTION, Municipality
 
 from . import symbols
 from .tiles import MAX_ZOOM, TILE_LAYERS, cached_tile
@@ -136,6 +136,7 @@ def map_page(request):
 
     config = {
         "basemap": basemap(),
+        "boundaryAttribution": str(BOUNDARY_ATTRIBUTION),
         "colours": symbols.for_the_map(),
         "canEdit": request.user.has_perm("registry.change_energysite"),
         "siteTypes": dict(EnergySite.SiteType.choices),

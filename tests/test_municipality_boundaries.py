@@ -116,3 +116,14 @@ def test_a_site_in_the_harbour_is_in_the_home_municipality(db):
     site = make_site(name="Harbour electrolysis", site_type="power_to_x", geometry=Point(9.93, 57.05, srid=4326))
     assert (site.municipality_code, site.in_home_municipality) == ("0851", True)
     assert validate_geometry(Point(9.93, 57.05, srid=4326)).srid == 25832
+
+
+def test_the_boundaries_are_credited_on_the_map_and_in_the_qgis_project(client_for):
+    import io
+    import zipfile
+
+    client = client_for("viewer")
+    assert "DAGI" in client.get("/map/").content.decode()
+    project = zipfile.ZipFile(io.BytesIO(client.get("/map/registry.qgz").content))
+    qgs = next(name for name in project.namelist() if name.endswith(".qgs"))
+    assert "<rights>Municipal boundaries: DAGI" in project.read(qgs).decode()

@@ -62,7 +62,8 @@ const sources = {
   sites: { type: "vector", tiles: tiles("sites"), minzoom: 6, maxzoom: 16 },
   partnerships: { type: "vector", tiles: tiles("partnerships"), minzoom: 6, maxzoom: 16 },
   symbioses: { type: "vector", tiles: tiles("symbioses"), minzoom: 6, maxzoom: 16 },
-  boundary: { type: "geojson", data: `${window.location.origin}/map/boundary.geojson` },
+  boundary: { type: "geojson", data: `${window.location.origin}/map/boundary.geojson`,
+              attribution: escape(config.boundaryAttribution) },
 };
 if (config.heat) {
   sources.heatNetworks = { type: "geojson", data: `${window.location.origin}/api/exports/heating-networks.geojson` };
