@@ -127,3 +127,17 @@ def test_the_boundaries_are_credited_on_the_map_and_in_the_qgis_project(client_f
     project = zipfile.ZipFile(io.BytesIO(client.get("/map/registry.qgz").content))
     qgs = next(name for name in project.namelist() if name.endswith(".qgs"))
     assert "<rights>Municipal boundaries: DAGI" in project.read(qgs).decode()
+
+
+def test_sites_saved_before_the_waters_get_their_municipality(db):
+    """registry 0005 recomputes the stored codes, so a harbour site saved with the old boundaries is fixed."""
+    from django.db import connection
+
+    from registry.models import EnergySite
+
+    harbour = make_site(name="Havnen", geometry=Point(9.93, 57.05, srid=4326))
+    EnergySite.objects.filter(pk=harbour.pk).update(municipality_code="")  # as the old boundaries left it
+    migration = importlib.import_module("registry.migrations.0005_recompute_municipality_codes")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.RECOMPUTE)
+    assert EnergySite.objects.get(pk=harbour.pk).municipality_code == "0851"
