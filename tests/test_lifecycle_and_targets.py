@@ -67,12 +67,53 @@ def test_a_cancellation_date_belongs_to_a_cancelled_partnership(editor):
 
 def test_a_record_of_the_past_is_saved_through_its_moves(db):
     partnership = ClimatePartnership(
-        title="Afsluttet", sector="industry", status="completed", signed_on=dt.date(2023, 3, 1)
+        title="Afsluttet",
+        sector="industry",
+        status="completed",
+        signed_on=dt.date(2023, 3, 1),
+        completed_on=dt.date(2025, 2, 1),
     )
     partnership.save_through_lifecycle(lambda p: (p.full_clean(), p.save()))
     statuses = list(partnership.history.order_by("history_id").values_list("status", flat=True))
     assert statuses == ["signed", "active", "completed"]
-    assert partnership.completed_on == timezone.localdate()
+    assert (partnership.completed_on, partnership.dialogue_started_on) == (dt.date(2025, 2, 1), None)
+
+
+def test_a_record_of_the_past_brings_its_own_end_date(db):
+    from django.core.exceptions import ValidationError
+
+    partnership = ClimatePartnership(
+        title="Afsluttet", sector="industry", status="completed", signed_on=dt.date(2023, 3, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        partnership.save_through_lifecycle(lambda p: (p.full_clean(), p.save()))
+    assert "needs its completion date" in error.value.message_dict["completed_on"][0]
+
+
+def test_a_cancelled_partnership_keeps_its_cancellation_date(editor):
+    created = create(editor, status="dialogue").json()
+    url = f"/api/partnerships/{created['id']}/"
+    assert editor.patch(url, json.dumps({"status": "cancelled"}), "application/json").status_code == 200
+    response = editor.patch(url, json.dumps({"cancelled_on": None}), "application/json")
+    assert response.status_code == 400 and "needs its cancellation date" in response.json()["cancelled_on"][0]
+
+
+def test_reimporting_the_same_partnerships_changes_nothing(db, tmp_path):
+    from .test_imports import PARTNERSHIP_HEADER, partnership_rows, run_import, write_csv
+
+    rows = partnership_rows()
+    rows[1][6] = "annulleret"
+    header = [*PARTNERSHIP_HEADER, "Dialog startet", "Annulleret"]
+    path = write_csv(tmp_path / "p.csv", header, [[*rows[0], "", ""], [*rows[1], "", "2025-04-01"]], delimiter=";")
+    run_import(path, "--kind", "partnerships")
+    again = run_import(path, "--kind", "partnerships")
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
+    cancelled = ClimatePartnership.objects.get(external_id="KP-2")
+    assert (cancelled.status, cancelled.cancelled_on, cancelled.history.count()) == (
+        "cancelled",
+        dt.date(2025, 4, 1),
+        2,
+    )
 
 
 def test_an_imported_completed_partnership_walks_the_lifecycle(db, tmp_path):

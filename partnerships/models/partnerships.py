@@ -119,24 +119,32 @@ class ClimatePartnership(ArchivableModel):
         return committed[: committed.index(status) + 1]
 
     def save_through_lifecycle(self, save) -> None:
-        """Create a partnership in any status by its allowed moves, each one checked and kept in history."""
+        """Create a partnership in any status by its allowed moves, each one checked and kept in history.
+
+        A record of the past brings its own dates: none is filled in with today's (a completed
+        partnership without its completion date is refused, naming the field)."""
         final, ends = self.status, {"completed_on": self.completed_on, "cancelled_on": self.cancelled_on}
-        for step in self.path_to(final, bool(self.signed_on)):
-            self.status = step
-            for field, value in ends.items():  # an end date belongs to the last move only
-                setattr(self, field, value if step == final else None)
-            save(self)
+        self._recording_past = True
+        try:
+            for step in self.path_to(final, bool(self.signed_on)):
+                self.status = step
+                for field, value in ends.items():  # an end date belongs to the last move only
+                    setattr(self, field, value if step == final else None)
+                save(self)
+        finally:
+            del self._recording_past
 
     def _fill_lifecycle_dates(self, stored) -> None:
-        """Each move dates itself when the user gave no date: a dialogue began at the latest when the
-        agreement was signed; completing and cancelling happen today."""
+        """A move made now dates itself when the user gave no date: signing says the dialogue began at
+        the latest then; completing and cancelling happen today."""
+        if stored == self.status or getattr(self, "_recording_past", False):
+            return
         today = timezone.localdate()
-        if not self.dialogue_started_on and self.signed_on:
+        if self.status == self.Status.SIGNED and not self.dialogue_started_on and self.signed_on:
             self.dialogue_started_on = self.signed_on
-        moved = stored != self.status
-        if moved and self.status == self.Status.COMPLETED and not self.completed_on:
+        if self.status == self.Status.COMPLETED and not self.completed_on:
             self.completed_on = today
-        if moved and self.status == self.Status.CANCELLED and not self.cancelled_on:
+        if self.status == self.Status.CANCELLED and not self.cancelled_on:
             self.cancelled_on = today
 
     def _lifecycle_errors(self, stored) -> dict:
@@ -150,8 +158,12 @@ class ClimatePartnership(ArchivableModel):
             }
         if self.completed_on and self.status != self.Status.COMPLETED:
             errors["completed_on"] = gettext("Only a completed partnership has a completion date.")
+        if self.status == self.Status.COMPLETED and not self.completed_on:
+            errors["completed_on"] = gettext("A completed partnership needs its completion date.")
         if self.cancelled_on and self.status != self.Status.CANCELLED:
             errors["cancelled_on"] = gettext("Only a cancelled partnership has a cancellation date.")
+        if self.status == self.Status.CANCELLED and not self.cancelled_on:
+            errors["cancelled_on"] = gettext("A cancelled partnership needs its cancellation date.")
         started = self.signed_on or self.dialogue_started_on
         if self.cancelled_on and started and self.cancelled_on < started:
             errors["cancelled_on"] = gettext("The cancellation date is before the partnership began.")
