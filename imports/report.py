@@ -4,6 +4,8 @@ import csv
 
 from django.utils.translation import gettext as _
 
+from core.spreadsheet import csv_text
+
 REPORT_COLUMNS = ("row", "column", "field", "value", "reason")
 
 
@@ -16,4 +18,5 @@ def write_report(run, handle) -> None:
     writer = csv.writer(handle)
     writer.writerow(report_headers())
     for rejection in run.rejections:
-        writer.writerow([rejection.get(key, "") for key in REPORT_COLUMNS])
+        # the value and the column are the uploaded file's own text: never a live formula in Excel
+        writer.writerow([csv_text(str(rejection.get(key, ""))) for key in REPORT_COLUMNS])

@@ -169,3 +169,30 @@ def test_a_geometry_too_long_for_an_excel_cell_is_a_409_naming_it_not_a_cut_work
     frame = gpd.read_file(path, layer="sites").set_index("id")
     assert len(frame.loc[big.pk].geometry.exterior.coords) == 1601
     assert viewer.get("/api/exports/sites.xlsx", {"type": "wind"}).status_code == 200  # without it: complete
+
+
+def test_the_import_report_of_rejected_rows_runs_no_formula():
+    """The report repeats the uploaded file's own cells: a rejected =HYPERLINK(...) stays text in Excel."""
+    import csv
+    import io
+    from types import SimpleNamespace
+
+    from imports.report import write_report
+
+    run = SimpleNamespace(
+        rejections=[
+            {
+                "row": 2,
+                "column": "=cmd|' /C calc'!A0",
+                "field": "name",
+                "value": '=HYPERLINK("http://x","y")',
+                "reason": "x",
+            },
+            {"row": 3, "column": "Kapacitet", "field": "capacity", "value": "-5", "reason": "Not negative."},
+        ]
+    )
+    handle = io.StringIO()
+    write_report(run, handle)
+    rows = list(csv.reader(io.StringIO(handle.getvalue().lstrip("\ufeff"))))
+    assert rows[1][1:4] == ["'=cmd|' /C calc'!A0", "name", '\'=HYPERLINK("http://x","y")']
+    assert rows[2][0] == "3" and rows[2][3] == "'-5"  # text from the file, not a number we wrote
