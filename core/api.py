@@ -1,6 +1,7 @@
 """What every API endpoint shares: model rules on write, archive on delete, ETag and If-Match."""
 
 import copy
+import json
 from collections.abc import Mapping
 
 import django_filters
@@ -45,15 +46,18 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-GEOJSON_MEMBERS = {"type", "geometry", "properties", "id", "bbox"}
+GEOJSON_MEMBERS = {"type", "geometry", "properties", "id", "bbox", "notes"}  # "notes": our replies' own member
 FORM_MEMBERS = {"csrfmiddlewaretoken", "_content_type", "_content"}  # the browsable API's form
+EMPTY = (None, "", [], {})
 
 
 class ModelRulesMixin:
     """Run the model's own full_clean() on write, so the API enforces exactly what the admin does.
 
     A field the serializer does not write (unknown, or read-only) is refused by name: DRF's default
-    of ignoring it answered 201 while dropping what the client meant to store.
+    of ignoring it answered 201 while dropping what the client meant to store. A read-only field sent
+    back as the API shows it (the browsable API's form, a script that GETs, edits and PUTs) changes
+    nothing, so it passes.
     """
 
     def to_internal_value(self, data):
@@ -61,20 +65,35 @@ class ModelRulesMixin:
             self._refuse_unwritable(data)
         return super().to_internal_value(data)
 
-    def _sent_names(self, data) -> set[str]:
+    def _sent(self, data) -> dict:
+        """The fields the body names, with their values, as the serializer's field names."""
         geo_field = getattr(self.Meta, "geo_field", None)
         if geo_field and isinstance(data.get("properties"), Mapping):
-            names = set(data["properties"]) | (set(data) - GEOJSON_MEMBERS)
-            return names | ({geo_field} if "geometry" in data else set())
-        return set(data) - FORM_MEMBERS
+            sent = {**{k: v for k, v in data.items() if k not in GEOJSON_MEMBERS}, **data["properties"]}
+            return {**sent, **({geo_field: data["geometry"]} if "geometry" in data else {})}
+        return {k: v for k, v in data.items() if k not in FORM_MEMBERS}
+
+    def _shown(self) -> dict:
+        """The record as the API shows it, in JSON terms (flattened for a GeoJSON Feature)."""
+        from rest_framework.renderers import JSONRenderer
+
+        if self.instance is None or isinstance(self.instance, list | tuple):
+            return {}
+        shown = json.loads(JSONRenderer().render(self.to_representation(self.instance)))
+        if getattr(self.Meta, "geo_field", None) and isinstance(shown.get("properties"), dict):
+            return {**shown["properties"], "id": shown.get("id")}
+        return shown
 
     def _refuse_unwritable(self, data) -> None:
-        errors = {}
-        for name in sorted(self._sent_names(data)):
+        errors, shown = {}, None
+        for name, value in sorted(self._sent(data).items()):
             field = self.fields.get(name)
             if field is None:
                 errors[name] = [_("Unknown field: nothing is stored under this name.")]
             elif field.read_only:
+                shown = self._shown() if shown is None else shown
+                if value == shown.get(name, None) or (self.instance is None and value in EMPTY):
+                    continue  # sent back as shown: nothing to store, nothing lost
                 hint = f"{name.removesuffix('s')}_ids"
                 errors[name] = [
                     _("This field is read-only; to set it, send %(field)s.") % {"field": hint}

@@ -129,3 +129,27 @@ def test_a_body_sent_to_the_proposal_is_refused_not_dropped(editor):
     )
     response = post(editor, f"/api/heat-opportunities/{source.pk}/propose/", {"name": "Min symbiose"})
     assert response.status_code == 400 and list(response.json()) == ["name"]
+
+
+def test_a_record_sent_back_as_the_api_shows_it_is_accepted(editor):
+    """GET, edit, PUT (as scripts and the browsable API's form do): the read-only fields come back unchanged."""
+    org = make_organisation()
+    partnership = make_partnership(org)
+    url = f"/api/partnerships/{partnership.pk}/"
+    body = editor.get(url).json()
+    body["title"] = "Nyt navn"
+    response = editor.put(url, json.dumps({**body, "organisation_ids": [org.pk]}), "application/json")
+    assert response.status_code == 200, response.content
+    assert ClimatePartnership.objects.get(pk=partnership.pk).title == "Nyt navn"
+    body = editor.get(url).json()
+    body["created_at"] = "2020-01-01T00:00:00Z"
+    response = editor.put(url, json.dumps({**body, "organisation_ids": [org.pk]}), "application/json")
+    assert response.status_code == 400 and list(response.json()) == ["created_at"]
+
+
+def test_a_feature_sent_back_as_the_api_shows_it_is_accepted(editor):
+    created = post(editor, "/api/sites/?srid=4326", site([9.92, 57.04, 30])).json()  # with its "notes"
+    created["properties"]["name"] = "Havnen Øst"
+    response = editor.put(f"/api/sites/{created['id']}/?srid=4326", json.dumps(created), "application/json")
+    assert response.status_code == 200, response.content
+    assert EnergySite.objects.get(pk=created["id"]).name == "Havnen Øst"
