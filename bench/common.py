@@ -40,6 +40,7 @@ def use_scratch_database(name: str, migrate: bool = True, fresh: bool = False) -
     admin.close()
     os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")  # a development installation (load_demo refuses otherwise)
     import django
 
     django.setup()

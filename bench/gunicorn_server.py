@@ -33,7 +33,7 @@ def free_port() -> int:
 
 def production_env(database_url: str, secret_key: str, **extra: str) -> dict:
     """The environment of a production server on loopback (see the README's Production section)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "DEMO_"))}
     env.update(
         {
             "DJANGO_DEBUG": "0",

@@ -36,7 +36,7 @@ def numbers_written_in(locale: str):
 
 def _pattern(locale: str) -> str:
     decimal, thousands = (re.escape(mark) for mark in NUMBER_LOCALES[locale])
-    return rf"[-+]?(?:\d+|\d{{1,3}}(?:{thousands}\d{{3}})+)?(?:{decimal}\d*)?"
+    return rf"[-+]?(?:\d+|\d{{1,3}}(?:{thousands}\d{{3}})+)?(?:{decimal}\d*)?(?:[eE][-+]?\d+)?"  # 1e3, as scripts write
 
 
 def _settled(fits: dict[str, pd.Series]) -> str:

@@ -193,10 +193,10 @@ def _finish(run: ImportRun) -> None:
     run.finished_at = timezone.now()
     run.phase = "done"
     run.save()
-    _discard_unusable_upload(run)
+    discard_unusable_upload(run)
 
 
-def _discard_unusable_upload(run: ImportRun) -> None:
+def discard_unusable_upload(run: ImportRun) -> None:
     """A refused, failed or interrupted run can never be applied: its upload leaves the disk with it,
     unless a checked run of the same upload can still be applied (an apply that failed)."""
     if not run.stored_file or run.status not in ImportRun.UNUSABLE:

@@ -18,7 +18,7 @@ from .errors import FileRefused
 from .forms import UploadForm
 from .models import ImportRun
 from .report import report_headers, write_report
-from .service import ImportOptions, ProgressReporter, execute, start_run
+from .service import ImportOptions, ProgressReporter, discard_unusable_upload, execute, start_run
 from .uploads import LimitedUploadHandler, keep_upload
 
 RUN_PERMISSION = "imports.run_import"
@@ -92,6 +92,7 @@ def _run_for(request, pk) -> ImportRun:
             _("The import stopped (the server restarted?); nothing was written."),
         )
         run.save(update_fields=["status", "error"])
+        discard_unusable_upload(run)  # it can never be applied: its upload leaves the disk with it
     return run
 
 

@@ -93,3 +93,13 @@ def test_check_deploy_warns_while_a_demo_user_exists(db):
     user.is_active = False  # a deactivated demo user cannot sign in
     user.save()
     assert "demo.W001" not in deploy_warnings()
+
+
+def test_the_production_test_server_gets_production_defaults(monkeypatch):
+    """bench/gunicorn_server.py starts "production" with no development or demo setting of this process."""
+    from bench.gunicorn_server import production_env
+
+    monkeypatch.setenv("DEMO_LOGIN_ENABLED", "1")
+    monkeypatch.setenv("DJANGO_DEBUG", "1")
+    env = production_env("postgis://x@127.0.0.1:1/x", secret_key="k" * 50)
+    assert env["DJANGO_DEBUG"] == "0" and "DEMO_LOGIN_ENABLED" not in env

@@ -107,3 +107,22 @@ def test_a_failed_import_of_a_checked_upload_keeps_the_file_the_check_may_still_
     refused = ImportRun.objects.latest("pk")
     assert wait_until_finished(editor, refused.pk)["status"] == "refused"
     assert (Path(settings.IMPORT_ROOT) / checked.stored_file).is_file()
+
+
+def test_an_abandoned_run_gives_up_its_upload(client_for, scratch, settings):
+    """A run whose server restarted is marked interrupted when next looked at, and its upload is deleted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    folder = Path(settings.IMPORT_ROOT) / "abandoned"
+    folder.mkdir(parents=True)
+    (folder / "upload.csv").write_text("navn;lon;lat\n", encoding="utf-8")
+    run = ImportRun.objects.create(kind="sites", file_name="moeller.csv", stored_file="abandoned/upload.csv")
+    ImportRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - timedelta(hours=1), created_at=timezone.now() - timedelta(hours=1)
+    )
+    assert client_for("editor").get(f"/imports/{run.pk}/").status_code == 200
+    run.refresh_from_db()
+    assert (run.status, run.stored_file) == ("interrupted", "")
+    assert left_behind(Path(settings.IMPORT_ROOT)) == []

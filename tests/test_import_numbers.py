@@ -43,6 +43,11 @@ def test_an_english_column_groups_thousands_with_commas(tmp_path):
     assert tonnes_by_partnership() == {"KP-1": Decimal("1234.5"), "KP-2": Decimal("12000")}
 
 
+def test_numbers_with_an_exponent_as_scripts_write_them_are_read(tmp_path):
+    run_import(partnerships_with_tonnes(tmp_path / "p.csv", "1e3", "2.5E-1"), "--kind", "partnerships")
+    assert tonnes_by_partnership() == {"KP-1": Decimal("1000"), "KP-2": Decimal("0.25")}
+
+
 def test_spaces_group_thousands_either_way(tmp_path):
     run_import(partnerships_with_tonnes(tmp_path / "p.csv", "12 000,5", "1\u00a0250"), "--kind", "partnerships")
     assert tonnes_by_partnership() == {"KP-1": Decimal("12000.5"), "KP-2": Decimal("1250")}
