@@ -4,7 +4,6 @@ for a little: no query per row (an N+1) hides in any of them. Each request must 
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.contrib.gis.geos import LineString, Point, Polygon
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +12,7 @@ from bench.common import tile_of
 from config.api_urls import router
 from partnerships.models import ExternalFunding, InternationalPartnership, RealisedReduction
 from publish.catalogue import published
+from publish.exports import FORMATS
 from publish.layers import Output
 from registry.models import HeatingNetwork, HeatSource, HeatSymbiosis, OrganisationSite
 
@@ -82,7 +82,7 @@ def urls() -> list[str]:
         "/api/progress/realised/?sector=industry",
         "/api/heat-opportunities/",
     ]
-    exports = [f"/api/exports/{layer}.{fmt}" for layer in published(Output.EXPORT) for fmt in ("csv", "geojson")]
+    exports = [f"/api/exports/{layer}.{fmt}" for layer in published(Output.EXPORT) for fmt in FORMATS]
     z, x, y = TILE
     tiles = [f"/tiles/{layer}/{z}/{x}/{y}.pbf" for layer in published(Output.TILE)]
     ogc = [f"/ogc/collections/{layer}/items" for layer in published(Output.OGC, by_geometry_type=True)]
@@ -115,10 +115,12 @@ def test_no_request_takes_a_query_per_row(client_for):
     assert not grew, f"queries grew with the data (small, large): {grew}"
 
 
-@pytest.mark.parametrize("site_id", ["first", "last"])
-def test_the_site_popup_takes_the_same_queries_for_more_partnerships(client_for, site_id):
+def test_the_site_popup_takes_the_same_queries_for_more_partnerships(client_for):
     client = client_for("editor")
-    site = make_site(name="Biogas")
-    for i in range(1 if site_id == "first" else 8):
-        make_measure(make_partnership(title=f"P{i}"), tonnes="10", energy_site=site, title=f"M{i}")
-    assert count(client, f"/map/sites/{site.pk}/partnerships") <= 4
+    counts = []
+    for partnerships in (1, 8):
+        site = make_site(name=f"Biogas {partnerships}")
+        for i in range(partnerships):
+            make_measure(make_partnership(title=f"P{i}"), tonnes="10", energy_site=site, title=f"M{i}")
+        counts.append(count(client, f"/map/sites/{site.pk}/partnerships"))
+    assert counts[0] == counts[1], counts
