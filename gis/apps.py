@@ -9,3 +9,6 @@ class GeoConfig(AppConfig):
     label = "geo"
     verbose_name = _("Geography")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy check of the vertex limit)

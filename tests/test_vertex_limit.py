@@ -152,3 +152,20 @@ def test_the_api_geojson_is_rest_framework_gis_s_rounded_the_same_way():
     geom = MultiPolygon(Polygon([*ring, ring[0]]), srid=25832).transform(4326, clone=True)
     reference = GeometryField(precision=6).to_representation(geom)
     assert geojson_geometry(geom, 6) == json.loads(json.dumps(reference))
+
+
+def test_check_deploy_names_geometries_stored_over_the_limit(db, settings):
+    """A record stored before the limit (or by raw SQL) is named by check --deploy, with its id."""
+    from django.contrib.gis.geos import Point
+
+    from gis.checks import geometries_over_the_vertex_limit
+    from registry.models import EnergySite
+
+    from .conftest import make_site
+
+    settings.MAX_GEOMETRY_VERTICES = 200
+    small, big = make_site(name="Lille"), make_site(name="Stor")
+    EnergySite.objects.filter(pk=big.pk).update(geometry=Point(556_000, 6_322_900, srid=25832).buffer(500, 100))
+    warnings = [w for w in geometries_over_the_vertex_limit() if w.id == "geo.W001"]
+    assert len(warnings) == 1 and f"ids {big.pk}." in warnings[0].msg and str(small.pk) not in warnings[0].msg
+    assert "energy sites" in warnings[0].msg
