@@ -3,6 +3,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from .validators import small_whole_number
+
 
 class CheckedPageSize:
     """?page_size= must be a whole number from 1; DRF falls back to the default for anything else, silently.
@@ -13,7 +15,7 @@ class CheckedPageSize:
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and (not raw.isascii() or not raw.isdigit() or int(raw) < 1 or len(raw) > 9):
+        if raw is not None and (small_whole_number(raw) or 0) < 1:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -25,7 +27,7 @@ class CheckedPageSize:
 
 
 class Pagination(CheckedPageSize, PageNumberPagination):
-    pass
+    """A page of a list: count, next, previous and results."""
 
 
 class GeoPagination(CheckedPageSize, GeoJsonPagination):

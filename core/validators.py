@@ -58,3 +58,15 @@ def validate_commissioning_year(value: int) -> None:
             code="year_range",
             params={"min": MIN_COMMISSIONING_YEAR, "max": MAX_YEAR, "value": value},
         )
+
+
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def small_whole_number(text: str, max_digits: int = 9) -> int | None:
+    """The number `text` writes in at most `max_digits` ASCII digits (leading zeros aside), else None: what a
+    query parameter such as ?page_size= or ?srid= may be, checked before int() (which refuses over 4,300 digits)."""
+    if not ASCII_DIGITS.fullmatch(text) or len(text.lstrip("0")) > max_digits:
+        return None
+    return int(text)

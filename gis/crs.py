@@ -3,6 +3,8 @@
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from core.validators import small_whole_number
+
 WGS84 = 4326
 OFFERED_SRIDS = (WGS84, 25832)
 # Coordinates rounded to about a centimetre in each CRS.
@@ -15,7 +17,7 @@ def requested_srid(request, default: int = WGS84) -> int:
     if not raw:
         return default
     value = raw.upper().removeprefix("EPSG:")
-    if not value.isdigit() or int(value) not in OFFERED_SRIDS:
+    if small_whole_number(value) not in OFFERED_SRIDS:
         raise ValidationError(
             {
                 "srid": [

@@ -4,7 +4,6 @@ Every error is a ValidationError keyed by the parameter, which the views turn in
 """
 
 import math
-import re
 from datetime import date, datetime
 from functools import cache
 
@@ -15,13 +14,11 @@ from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from core.validators import ASCII_DIGITS
 from gis.validation import denmark_extent_geom
 
 from .collections import CRS84, CRS_SRID, bbox_in_crs84
 from .openapi import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
-
-# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
-DIGITS = re.compile(r"[0-9]+")
 
 
 def reject_unknown(params, allowed: set[str]) -> None:
@@ -50,7 +47,7 @@ def parse_limit(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
     significant = value.lstrip("0")
-    if not DIGITS.fullmatch(value) or not significant:
+    if not ASCII_DIGITS.fullmatch(value) or not significant:
         raise ValidationError({"limit": [_("limit must be a whole number from 1.")]})
     # above the maximum: the maximum (Part 1, /req/core/fc-limit-response); compared by length first, as
     # Python refuses int() of more than 4,300 digits
@@ -59,7 +56,7 @@ def parse_limit(value: str | None) -> int:
 
 def parse_after(value: str) -> int:
     """The paging cursor: the id of the last feature of the previous page ("0" for the first page)."""
-    if not DIGITS.fullmatch(value):
+    if not ASCII_DIGITS.fullmatch(value):
         raise ValidationError({"after": [_("after must be a feature id.")]})
     if len(value.lstrip("0")) > len(str(MAX_ID)) or int(value) > MAX_ID:
         raise ValidationError({"after": [_("after is larger than any feature id.")]})
@@ -68,7 +65,7 @@ def parse_after(value: str) -> int:
 
 def parse_feature_id(value: str) -> int | None:
     """The {featureId} of a path as an id, or None where no feature can have it (the view's 404)."""
-    if not DIGITS.fullmatch(value) or len(value.lstrip("0")) > len(str(MAX_ID)) or int(value) > MAX_ID:
+    if not ASCII_DIGITS.fullmatch(value) or len(value.lstrip("0")) > len(str(MAX_ID)) or int(value) > MAX_ID:
         return None
     return int(value)
 

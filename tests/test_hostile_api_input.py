@@ -78,7 +78,7 @@ def test_a_geojson_feature_still_carries_its_type_and_id(editor):
     assert response.status_code == 201, response.content
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "0", "1e3", "9" * 30])
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "1e3", "9" * 30, "9" * 5000, "²"])
 def test_a_bad_page_size_is_a_400(editor, value):
     response = editor.get("/api/partnerships/", {"page_size": value})
     assert response.status_code == 400
@@ -153,3 +153,9 @@ def test_a_feature_sent_back_as_the_api_shows_it_is_accepted(editor):
     response = editor.put(f"/api/sites/{created['id']}/?srid=4326", json.dumps(created), "application/json")
     assert response.status_code == 200, response.content
     assert EnergySite.objects.get(pk=created["id"]).name == "Havnen Øst"
+
+
+@pytest.mark.parametrize("srid", ["²", "4" * 5000, "EPSG:٤٣٢٦"])
+def test_an_srid_in_other_digits_is_a_400(editor, srid):
+    response = editor.get("/api/sites/", {"srid": srid})
+    assert response.status_code == 400 and "srid" in response.json()
