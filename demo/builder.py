@@ -79,7 +79,7 @@ class DemoBuilder(AgreementsMixin):
             return obj
         obj = model(external_id=external_id, **fields)
         if hasattr(obj, "save_through_lifecycle"):  # a partnership of the past took its moves one by one
-            obj.save_through_lifecycle(lambda o: (o.full_clean(), o.save()))
+            obj.save_through_lifecycle()
         else:
             obj.full_clean()
             obj.save()

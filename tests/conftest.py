@@ -84,7 +84,7 @@ def make_partnership(*organisations, sector="industry", status="signed", signed_
         signed_on=signed_on if status != "dialogue" else None,
         **fields,
     )
-    partnership.save_through_lifecycle(lambda p: (p.full_clean(), p.save()))
+    partnership.save_through_lifecycle()
     for i, org in enumerate(organisations):
         PartnershipOrganisation.objects.create(
             partnership=partnership, organisation=org, role="lead" if i == 0 else "partner"

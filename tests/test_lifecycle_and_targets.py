@@ -73,7 +73,7 @@ def test_a_record_of_the_past_is_saved_through_its_moves(db):
         signed_on=dt.date(2023, 3, 1),
         completed_on=dt.date(2025, 2, 1),
     )
-    partnership.save_through_lifecycle(lambda p: (p.full_clean(), p.save()))
+    partnership.save_through_lifecycle()
     statuses = list(partnership.history.order_by("history_id").values_list("status", flat=True))
     assert statuses == ["signed", "active", "completed"]
     assert (partnership.completed_on, partnership.dialogue_started_on) == (dt.date(2025, 2, 1), None)
@@ -86,7 +86,7 @@ def test_a_record_of_the_past_brings_its_own_end_date(db):
         title="Afsluttet", sector="industry", status="completed", signed_on=dt.date(2023, 3, 1)
     )
     with pytest.raises(ValidationError) as error:
-        partnership.save_through_lifecycle(lambda p: (p.full_clean(), p.save()))
+        partnership.save_through_lifecycle()
     assert "needs its completion date" in error.value.message_dict["completed_on"][0]
 
 

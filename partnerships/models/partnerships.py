@@ -118,11 +118,13 @@ class ClimatePartnership(ArchivableModel):
         committed = [cls.Status.SIGNED, cls.Status.ACTIVE, cls.Status.COMPLETED]
         return committed[: committed.index(status) + 1]
 
-    def save_through_lifecycle(self, save) -> None:
+    def save_through_lifecycle(self, save=None) -> None:
         """Create a partnership in any status by its allowed moves, each one checked and kept in history.
 
-        A record of the past brings its own dates: none is filled in with today's (a completed
-        partnership without its completion date is refused, naming the field)."""
+        `save` saves one step (default: full_clean, then save). A record of the past brings its own dates:
+        none is filled in with today's (a completed partnership without its completion date is refused,
+        naming the field)."""
+        save = save or (lambda partnership: (partnership.full_clean(), partnership.save()))
         final, ends = self.status, {"completed_on": self.completed_on, "cancelled_on": self.cancelled_on}
         self._recording_past = True
         try:
