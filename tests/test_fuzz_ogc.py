@@ -11,20 +11,12 @@ Bounded here (a few examples per operation) to keep CI fast; for a longer run by
     -c all --exclude-checks positive_data_acceptance
 """
 
-import re
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 
-from access.models import ApiToken
 from tests.conftest import AALBORG_CENTRE, make_site
 
-SCHEMATHESIS = Path(sys.executable).parent / "st"
+from .fuzzing import run_schemathesis
 
 ITEMS = "/ogc/collections/sites/items"
 HUGE = "9" * 5000  # past the 4,300 digits Python's int() converts
@@ -111,35 +103,8 @@ def test_a_feature_id_no_feature_can_have_is_404(viewer):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_ogc_operation_answers_as_documented_and_never_with_a_server_error(live_server, client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
-    _token, raw = ApiToken.issue(user=get_user_model().objects.get(username="demo-administrator"), name="fuzz")
-    result = subprocess.run(
-        [
-            str(SCHEMATHESIS),
-            "run",
-            f"{live_server.url}/ogc/api",
-            "-H",
-            f"Authorization: Token {raw}",
-            "-n",
-            "6",
-            "-c",
-            "all",
-            "--exclude-checks",
-            "positive_data_acceptance",
-            "--phases",
-            "examples,fuzzing",
-            "--generation-deterministic",
-            "--request-timeout",
-            "30",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    summary = result.stdout[-20000:]
-    assert result.returncode == 0, summary
-    selected = re.search(r"Selected: (\d+)/(\d+)", summary)
-    tested = re.search(r"Tested: (\d+)", summary)
+    options = ("-n", "6", "-c", "all", "--exclude-checks", "positive_data_acceptance")
+    selected = run_schemathesis(f"{live_server.url}/ogc/api", *options, tail=20000)
     operations = sum(len(methods) for methods in client.get("/ogc/api").json()["paths"].values())
     # Schemathesis may leave out GET /api, which has no parameter to vary; every other operation is tested
-    assert selected and tested and int(tested.group(1)) == int(selected.group(2)) >= operations - 1, summary
+    assert selected >= operations - 1
