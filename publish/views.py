@@ -255,8 +255,9 @@ def site_partnerships(request, site_id):
     from partnerships.models.measures import with_reduction_potential
     from registry.models import EnergySite
 
-    row = with_reduction_potential(EnergySite.objects.live().filter(pk=site_id)).values("committed_t", "pipeline_t")
-    if not row.exists():
+    sites = with_reduction_potential(EnergySite.objects.live().filter(pk=site_id))
+    tonnes = sites.values("committed_t", "pipeline_t").first()
+    if tonnes is None:
         return JsonResponse({"detail": _("Not found.")}, status=404)
     measures = (
         Measure.objects.counted()
@@ -281,7 +282,6 @@ def site_partnerships(request, site_id):
         entry["measures"].append(
             {"id": measure.pk, "title": measure.title, "tonnes": float(measure.annual_reduction_t)}
         )
-    tonnes = row.first()
     return JsonResponse(
         {
             "site": site_id,
