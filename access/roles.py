@@ -56,7 +56,10 @@ def _role_permissions(role: str):
         return Permission.objects.filter(pk__in=wanted) | Permission.objects.filter(
             content_type__app_label="imports", codename__in=EDITOR_IMPORT_PERMISSIONS
         )
-    return Permission.objects.filter(content_type__app_label__in=(*DOMAIN_APPS, "auth", "access", "imports"))
+    # administrators also look into the job queue (the admin's read-only Procrastinate pages)
+    return Permission.objects.filter(
+        content_type__app_label__in=(*DOMAIN_APPS, "auth", "access", "imports")
+    ) | Permission.objects.filter(content_type__app_label="procrastinate", codename__startswith="view_")
 
 
 def sync_roles() -> None:

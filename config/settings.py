@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "procrastinate.contrib.django",
+    "jobs",
     "core",
     "access",
     "gis.apps.GeoConfig",
@@ -156,6 +158,7 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / ".data" / "medi
 # Uploaded documents (signed agreements) are served only by config/documents.py, to those who may read them.
 MEDIA_URL = "media/"
 # Uploaded import files are kept here (outside MEDIA_ROOT: never served) so a checked file can be applied.
+# Web servers and workers on several machines share it (a network file system), as they share MEDIA_ROOT.
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", BASE_DIR / ".data" / "imports"))
 IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "200"))
 # A zip (zipped Shapefile, .xlsx) may not expand beyond this: a zip bomb is refused, not unpacked.
@@ -233,6 +236,20 @@ SIGN_IN_FAILURE_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_FAILURE_WINDOW_MINU
 # Behind a proxy every request comes from the proxy: name the header it puts the client's address in.
 SIGN_IN_CLIENT_IP_HEADER = os.environ.get("SIGN_IN_CLIENT_IP_HEADER", "")
 LOGIN_REDIRECT_URL = "home"
+
+# The job queue (Procrastinate on this database, jobs/): imports, report files, e-mail and periodic work run
+# in `manage.py procrastinate worker` processes, never in a web worker. A worker beats a heartbeat every
+# JOB_HEARTBEAT_SECONDS; one silent for JOB_STALLED_SECONDS is taken for dead, and every JOB_RECOVERY_CRON
+# (croniter's sixth field is seconds) its jobs are retried or marked failed (jobs/tasks.py).
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_STALLED_SECONDS = float(os.environ.get("JOB_STALLED_SECONDS", "30"))
+JOB_RECOVERY_CRON = os.environ.get("JOB_RECOVERY_CRON", "* * * * * */10")
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": int(os.environ.get("JOB_WORKER_CONCURRENCY", "1")),  # an import can use a core and GBs
+    "update_heartbeat_interval": JOB_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": JOB_STALLED_SECONDS,
+    "delete_jobs": "successful",  # a job's outcome lives on its own record (an import run, a report)
+}
 
 # Mail (password reset): the console in development, SMTP in production.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
