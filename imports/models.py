@@ -5,12 +5,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models import QueuedWork
 
-class ImportRun(models.Model):
+
+class ImportRun(QueuedWork):
     """One attempt to import a file: who, what, the options, how far it got and every rejected row.
 
     The record is written outside the import's own transaction, so it survives a rejected or
-    failed import and is the audit trail the history's change reason points to.
+    failed import and is the audit trail the history's change reason points to. An import from the
+    upload page is a job on the queue (imports/tasks.py); one from `manage.py import` has no job.
     """
 
     class Kind(models.TextChoices):
@@ -83,14 +86,12 @@ class ImportRun(models.Model):
         """What the history of every record it touched says about where the change came from."""
         return f"import #{self.pk}: {self.file_name}"[:100]
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
-
     def looks_abandoned(self) -> bool:
-        """A run whose process died (server restart) stops beating; its transaction was rolled back."""
+        """A command-line run whose process died stops beating; its transaction was rolled back.
+
+        A queued run is never guessed at: the queue notices a dead worker (jobs/tasks.py)."""
         beat = self.heartbeat_at or self.created_at
-        return not self.is_finished and timezone.now() - beat > timedelta(minutes=10)
+        return not self.is_finished and self.job_id is None and timezone.now() - beat > timedelta(minutes=10)
 
     @property
     def can_apply(self) -> bool:

@@ -42,6 +42,20 @@ class ImportOptions:
     valid_rows_only: bool = False
     number_locale: str = ""  # "da" or "en": how the file writes numbers; "" decides per column
 
+    @classmethod
+    def of_run(cls, run: ImportRun) -> "ImportOptions":
+        """The options a run was started with, as start_run recorded them."""
+        saved = run.options
+        return cls(
+            kind=run.kind,
+            layer=saved.get("layer", ""),
+            crs=saved.get("crs", ""),
+            mapping=saved.get("mapping", {}),
+            dry_run=run.dry_run,
+            valid_rows_only=run.valid_rows_only,
+            number_locale=saved.get("number_locale", ""),
+        )
+
     def numbers(self) -> str:
         """The way numbers are written, as the import or its mapping file gives it ("" when neither does)."""
         return self.number_locale or self.mapping.get("number_locale", "")
@@ -179,17 +193,18 @@ def execute(run: ImportRun, path: Path, options: ImportOptions, progress: Progre
         run.status, run.error = ImportRun.Status.REFUSED, str(refused)
     except KeyboardInterrupt:
         run.status, run.error = ImportRun.Status.INTERRUPTED, _("Interrupted; nothing was written.")
-        _finish(run)
+        finish(run)
         raise
     except Exception as error:  # the run must say what happened; the traceback goes to the log
         logger.exception("import #%s failed", run.pk)
         run.status = ImportRun.Status.FAILED
         run.error = _("The import failed and nothing was written: %(error)s") % {"error": error}
-    _finish(run)
+    finish(run)
     return run
 
 
-def _finish(run: ImportRun) -> None:
+def finish(run: ImportRun) -> None:
+    """Record the outcome already set on `run`; an upload that can never be imported leaves the disk."""
     run.finished_at = timezone.now()
     run.phase = "done"
     run.save()

@@ -1,12 +1,10 @@
 """The upload page: check a file (a dry run), read the report, then import it all or its valid rows."""
 
-import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,25 +16,12 @@ from .errors import FileRefused
 from .forms import UploadForm
 from .models import ImportRun
 from .report import report_headers, write_report
-from .service import ImportOptions, ProgressReporter, discard_unusable_upload, execute, start_run
+from .service import ImportOptions, discard_unusable_upload, start_run
+from .tasks import queue_import
 from .uploads import LimitedUploadHandler, keep_upload
 
 RUN_PERMISSION = "imports.run_import"
 REPORT_ROWS_SHOWN = 500
-
-
-def run_in_background(run: ImportRun, options: ImportOptions) -> threading.Thread:
-    """Imports outlive the request that started them; the page follows them through the run's record."""
-
-    def work():
-        try:
-            execute(run, Path(settings.IMPORT_ROOT) / run.stored_file, options, ProgressReporter(run, live=True))
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=work, name=f"import-{run.pk}", daemon=True)
-    thread.start()
-    return thread
 
 
 @login_required
@@ -74,7 +59,7 @@ def _upload(request):
                     request.user,
                     stored_file=str(stored.relative_to(settings.IMPORT_ROOT)),
                 )
-                run_in_background(run, options)
+                queue_import(run)
                 return redirect("imports:detail", pk=run.pk)
             except FileRefused as refused:
                 error = str(refused)
@@ -86,7 +71,7 @@ def _upload(request):
 
 def _run_for(request, pk) -> ImportRun:
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
-    if run.looks_abandoned():
+    if run.looks_abandoned() or run.lost_by_the_queue():
         run.status, run.error = (
             ImportRun.Status.INTERRUPTED,
             _("The import stopped (the server restarted?); nothing was written."),
@@ -124,6 +109,7 @@ def status(request, pk):
             "rows_done": run.rows_done,
             "rows_total": run.rows_total,
             "finished": run.is_finished,
+            "note": run.interruption_note,
         }
     )
 
@@ -155,5 +141,5 @@ def apply(request, pk):
         valid_rows_only=request.POST.get("valid_rows_only") == "1",
     )
     run = start_run(stored, checked.file_name, options, request.user, stored_file=checked.stored_file)
-    run_in_background(run, options)
+    queue_import(run)
     return redirect("imports:detail", pk=run.pk)

@@ -5,6 +5,7 @@
   const bar = box.querySelector("progress");
   const phase = box.querySelector(".phase");
   const count = box.querySelector(".count");
+  const note = box.querySelector(".note");
   const format = new Intl.NumberFormat(document.documentElement.lang);
   async function poll() {
     try {
@@ -12,6 +13,7 @@
       const run = await response.json();
       if (run.finished) { window.location.reload(); return; }
       phase.textContent = phase.dataset[run.phase] || run.status_label;
+      note.textContent = run.note;
       if (run.rows_total) {
         bar.max = run.rows_total;
         bar.value = run.rows_done;
