@@ -5,20 +5,24 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from access.roles import ROLES
 from core import formats
 from partnerships.models import ClimatePartnership, ExternalFunding, InternationalPartnership, Measure, Sector
 
-from . import reports, selectors
-from .api import DrillDownSerializer
+from . import selectors, tasks
+from .api import AsOfSerializer, DrillDownSerializer
+from .models import StatusReport
 from .reports import workbook
 
 VIEW_PERMISSION = "partnerships.view_measure"
+REPORTS_SHOWN = 50
 
 
 def front_page(request):
@@ -200,16 +204,70 @@ def cell(kind: str, column: str, value) -> str:
     return str(value)
 
 
+class ReportRequest(AsOfSerializer):
+    format = serializers.ChoiceField(choices=StatusReport.Format.choices)
+
+
+def _reports():
+    return StatusReport.objects.defer("content").select_related("requested_by")
+
+
 @login_required
 @permission_required(VIEW_PERMISSION, raise_exception=True)
-def status_report(request, fmt):
-    query = _query(request)
-    if query.errors:
-        return HttpResponse(str(query.errors), status=400, content_type="text/plain; charset=utf-8")
-    try:
-        report = reports.build(fmt, as_of=query.validated_data.get("as_of"))
-    except reports.UnknownFormat:
-        raise Http404(_("Unknown report format."))
-    response = HttpResponse(report.content, content_type=report.content_type)
+def status_reports(request):
+    """The report files drawn so far (the half-yearly ones among them); a POST asks a worker for another."""
+    errors = {}
+    if request.method == "POST":
+        query = ReportRequest(data=request.POST)
+        if query.is_valid():
+            wanted = query.validated_data
+            report = tasks.queue_report(
+                wanted["format"], as_of=wanted.get("as_of"), language=get_language(), user=request.user
+            )
+            return redirect("progress:status_report", pk=report.pk)
+        errors = query.errors
+    return render(
+        request,
+        "progress/reports.html",
+        {"reports": _reports()[:REPORTS_SHOWN], "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _report(pk) -> StatusReport:
+    report = get_object_or_404(_reports(), pk=pk)
+    if report.lost_by_the_queue():
+        report.status, report.error = StatusReport.Status.FAILED, _("The job drawing it was lost; ask again.")
+        report.save(update_fields=["status", "error"])
+    return report
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def status_report(request, pk):
+    return render(request, "progress/report.html", {"report": _report(pk)})
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def status_report_status(request, pk):
+    report = _report(pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "status_label": report.get_status_display(),
+            "finished": report.is_finished,
+            "note": report.interruption_note,
+            "error": report.error,
+            "file": reverse("progress:status_report_file", args=[report.pk]) if report.status == "ready" else None,
+        }
+    )
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def status_report_file(request, pk):
+    report = get_object_or_404(StatusReport, pk=pk, status=StatusReport.Status.READY)
+    response = HttpResponse(bytes(report.content), content_type=report.content_type)
     response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
     return response

@@ -11,6 +11,7 @@ from django.utils import timezone
 from .. import selectors
 from .workbook import build_workbook
 
+COUNCIL_LANGUAGE = "da"  # the language of the report the business council reads
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from progress.api import AsOfSerializer
-from progress.reports import CONTENT_TYPES, build
+from progress.reports import CONTENT_TYPES, COUNCIL_LANGUAGE, build
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=[*CONTENT_TYPES, "both"], default="both")
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="YYYY-MM-DD; default today")
         parser.add_argument("--output", type=Path, default=Path("."), help="directory to write to")
-        parser.add_argument("--language", default="da", help="da or en (default da)")
+        parser.add_argument("--language", default=COUNCIL_LANGUAGE, help=f"da or en (default {COUNCIL_LANGUAGE})")
 
     def handle(self, *args, format, as_of, output, language, **options):
         # the API's own rule: not after today in Copenhagen (TIME_ZONE), whatever the server's clock zone
