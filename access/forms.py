@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
+
+from jobs.mail import queue_mail
 
 from .admin_site import may_use_admin
 from .sign_in_limit import refusal
@@ -41,3 +44,16 @@ class RateLimitedAdminAuthenticationForm(RateLimitMixin, AdminAuthenticationForm
         AuthenticationForm.confirm_login_allowed(self, user)
         if not may_use_admin(user):
             raise forms.ValidationError(self.error_messages["no_admin"], code="no_admin")
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """The password-reset form whose e-mail leaves through the job queue: the page answers at once,
+    whether or not the mail server does, and a refusing server is tried again (jobs/tasks.py)."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        queue_mail(subject, body, [to_email], html=html, from_email=from_email or "")

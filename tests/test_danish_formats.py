@@ -14,6 +14,7 @@ from partnerships.models import ExternalFunding, Measure, Target
 
 from .conftest import make_measure, make_organisation, make_partnership
 from .test_admin_roles import partnership_form
+from .test_status_report import request_report
 
 DA = {"HTTP_ACCEPT_LANGUAGE": "da"}
 MEASURES = "/admin/partnerships/measure/"
@@ -173,7 +174,7 @@ def test_the_drill_down_writes_danish_labels_numbers_and_dates(client_for, demo_
 
 def test_the_workbook_keeps_numbers_and_dates_as_values_with_formats(client_for, demo_db):
     client = client_for("viewer")
-    response = client.get("/progress/report.xlsx", **DA)
+    response = request_report(client, "xlsx", **DA)
     book = load_workbook(io.BytesIO(response.content))
     summary = book.worksheets[0]
     today = dt.datetime.combine(timezone.localdate(), dt.time())
@@ -192,7 +193,7 @@ def test_the_pdf_writes_danish_dates_and_numbers(client_for, demo_db, tmp_path):
 
     client = client_for("viewer")
     api = client.get("/api/progress/").json()
-    response = client.get("/progress/report.pdf", **DA)
+    response = request_report(client, "pdf", **DA)
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from .browser import ARTIFACTS, chromium, watch_console
+from .jobs import WorkerProcess
 
 # Data migrations (municipalities, targets, roles) are restored for each test after the flush.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -76,9 +77,18 @@ def test_the_dashboard_reads_in_danish_and_fits_a_projector(signed_in_page):
     assert errors == []
 
 
-def test_the_report_button_downloads_the_workbook(signed_in_page):
+def test_the_report_button_has_a_worker_draw_the_workbook_then_downloads_it(signed_in_page, tmp_path):
     page, errors, base = signed_in_page
+    page.click("#report-xlsx")
+    page.wait_for_selector("#report-status")
+    assert page.inner_text("#report-status") == "Waiting for a worker"  # no worker yet: the page waits, and says so
+    with WorkerProcess("report-worker", tmp_path):
+        page.wait_for_selector("#report-file", timeout=60_000)  # the page follows the job, then offers the file
+    assert page.inner_text("#report-status") == "Ready"
     with page.expect_download() as download:
-        page.click("#report-xlsx")
+        page.click("#report-file")
     assert download.value.suggested_filename.endswith(".xlsx")
     assert download.value.path().read_bytes()[:2] == b"PK"
+    page.goto(base + "/progress/reports/")
+    assert page.locator("#reports tbody tr").count() == 1
+    assert errors == []

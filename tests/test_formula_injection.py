@@ -18,7 +18,7 @@ from registry.models import OrganisationSite
 
 from .conftest import make_measure, make_organisation, make_partnership, make_site
 from .test_spreadsheet_exports import danish_rows, libreoffice_workbook
-from .test_status_report import libreoffice_csv
+from .test_status_report import libreoffice_csv, request_report
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
 LEGITIMATE = ["- Nord", "A/S -"]  # "- Nord" starts with -: quoted in CSV like the rest, shown as typed
@@ -132,7 +132,7 @@ def test_numbers_stay_numbers_in_the_workbook():
 
 
 def test_the_status_report_holds_user_typed_names_as_text(client_for, named_partnerships):
-    response = client_for("viewer").get("/progress/report.xlsx")
+    response = request_report(client_for("viewer"), "xlsx")
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     typed = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value in NAMES]

@@ -16,6 +16,7 @@ from registry.models import EnergySite
 
 from .browser import ARTIFACTS, chromium, watch_console
 from .import_files import write_csv
+from .jobs import WorkerProcess, database_url_of_tests, run_queued_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "import_progress"])
 
@@ -33,6 +34,7 @@ def import_settings(settings, tmp_path):
 
 
 def wait_until_finished(client, pk, seconds=60) -> dict:
+    run_queued_jobs()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status = client.get(f"/imports/{pk}/status.json").json()
@@ -107,7 +109,7 @@ def test_the_upload_page_in_a_browser_shows_progress_and_the_report(live_server,
     path = write_csv(tmp_path / "moeller.csv", ["id", "navn", "type", "lon", "lat"], ROWS)
     session = Client()
     session.force_login(role_users["editor"])
-    with chromium() as browser:
+    with WorkerProcess("import-worker", tmp_path, IMPORT_ROOT=str(settings.IMPORT_ROOT)), chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies(
             [
@@ -154,10 +156,7 @@ def test_an_import_killed_halfway_leaves_nothing_behind(tmp_path):
     from .test_imports import SITE_TABLES, _foreign_keys, _index_oids
 
     before = {table: (_index_oids(table), _foreign_keys(table)) for table in SITE_TABLES}
-    db = settings.DATABASES["default"]
-    url = (
-        f"postgis://{db['USER']}{':' + db['PASSWORD'] if db['PASSWORD'] else ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
+    url = database_url_of_tests()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "import", str(path), "--kind", "sites"],
         cwd=Path(__file__).resolve().parents[1],

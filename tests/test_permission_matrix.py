@@ -42,6 +42,7 @@ from access.models import ApiToken
 from access.roles import ADMINISTRATOR, EDITOR, VIEWER
 from imports.models import ImportRun
 from ogc.collections import COLLECTIONS
+from progress.models import StatusReport
 from publish.api import EXPORT_LAYERS
 from publish.exports import FORMATS as EXPORT_FORMATS
 from publish.tiles import TILE_LAYERS
@@ -192,10 +193,32 @@ PAGES = [
         Check("progress:rows", "GET", f"/progress/rows/{kind}/", VIEW("partnerships.view_measure"), PAGE)
         for kind in ("measures", "partnerships", "realised", "international", "funding")
     ],
+    # status reports: every reader may ask a worker for one and download any drawn so far
+    Check("progress:status_reports", "GET", "/progress/reports/", VIEW("partnerships.view_measure"), PAGE),
     *[
-        Check("progress:report", "GET", f"/progress/report.{fmt}", VIEW("partnerships.view_measure"), PAGE)
+        Check(
+            "progress:status_reports",
+            "POST",
+            "/progress/reports/",
+            VIEW("partnerships.view_measure"),
+            PAGE,
+            ok=302,
+            location=r"^/progress/reports/\d+/$",
+            body={"format": fmt},
+        )
         for fmt in ("xlsx", "pdf")
     ],
+    Check("progress:status_report", "GET", "/progress/reports/{report}/", VIEW("partnerships.view_measure"), PAGE),
+    Check(
+        "progress:status_report_status",
+        "GET",
+        "/progress/reports/{report}/status.json",
+        VIEW("partnerships.view_measure"),
+        PAGE,
+    ),
+    Check(
+        "progress:status_report_file", "GET", "/progress/reports/{report}/file", VIEW("partnerships.view_measure"), PAGE
+    ),
     # imports: editors and administrators; a run started by one editor is open to every other editor
     Check(
         "imports:upload",
@@ -559,6 +582,8 @@ ADMIN_MODELS = {
         "funding",
     ),
     "partnerships.target": (VIEW("partnerships.view_target"), ADMIN("partnerships.add_target"), "target"),
+    # the job queue: administrators read it; nobody writes it there (Procrastinate's admin is read-only)
+    "procrastinate.procrastinatejob": (ADMIN("procrastinate.view_procrastinatejob"), NOBODY, "job"),
 }
 
 
@@ -775,6 +800,10 @@ def world(demo_db, django_db_blocker, tmp_path_factory) -> World:
             rejected_count=1,
             rejections=[{"row": 2, "column": "lon", "field": "geometry", "value": "x", "reason": "matrix"}],
         ).pk
+        # a status report a worker drew for someone else
+        ids["report"] = StatusReport.objects.create(
+            fmt="pdf", language="da", status=StatusReport.Status.READY, content=b"%PDF-1.4", filename="r.pdf"
+        ).pk
     missing = sorted(key for key, value in ids.items() if value is None)
     assert not missing, f"the demo data has no {missing}"
     return World(users, tokens, ids, import_root)
@@ -805,11 +834,10 @@ def clients(world, django_db_blocker) -> dict:
 
 @pytest.fixture(autouse=True)
 def matrix_settings(settings, world, monkeypatch):
-    """Uploads land in a scratch IMPORT_ROOT and no import runs in the background (only the run record is made);
+    """Uploads land in a scratch IMPORT_ROOT (an import is only queued: no worker runs here);
     and the demo sign-in is on, whatever DJANGO_DEBUG says (test_demo_sign_in_is_gone_when_disabled turns it off)."""
     settings.IMPORT_ROOT = world.import_root
     settings.DEMO_LOGIN_ENABLED = True
-    monkeypatch.setattr("imports.views.run_in_background", lambda run, options: None)
 
 
 @pytest.fixture

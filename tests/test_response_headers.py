@@ -35,7 +35,7 @@ def test_a_static_file_carries_the_policy_and_stays_publicly_cacheable(client, s
         "/api/progress/",
         "/api/exports/sites.geojson",
         "/api/exports/sites.xlsx",
-        "/progress/report.xlsx",
+        "/progress/reports/",
         "/map/registry.qgz",
         "/ogc/collections",
         "/wfs/?SERVICE=WFS&REQUEST=GetCapabilities",

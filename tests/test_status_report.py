@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from partnerships.models import Measure
-from progress import reports
+from progress import reports, tasks
+from progress.models import StatusReport
 
 
 def libreoffice_csv(xlsx_path, out_dir) -> dict[str, list[list[str]]]:
@@ -43,6 +44,21 @@ def libreoffice_csv(xlsx_path, out_dir) -> dict[str, list[list[str]]]:
     return sheets
 
 
+def request_report(client, fmt, as_of="", **headers):
+    """The user's way to a report: ask on the page, let a worker draw it, download it from its page.
+
+    A worker draws it with progress.tasks.draw, called here directly: the demo data of these tests lies in
+    an open transaction no worker's connection can see (the queue itself: test_job_queue*.py)."""
+    asked = client.post("/progress/reports/", {"format": fmt, "as_of": as_of}, **headers)
+    assert asked.status_code == 302, asked.content.decode()
+    report = StatusReport.objects.get(pk=int(asked["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert report.status == "queued" and report.job_id
+    tasks.draw(report)
+    page = client.get(asked["Location"], **headers)
+    assert page.status_code == 200 and 'id="report-file"' in page.content.decode(), page.content.decode()
+    return client.get(f"/progress/reports/{report.pk}/file", **headers)
+
+
 @pytest.fixture
 def viewer(client_for, demo_db):
     return client_for("viewer")
@@ -50,7 +66,7 @@ def viewer(client_for, demo_db):
 
 def test_the_excel_report_opens_in_libreoffice_with_the_dashboard_numbers(viewer, tmp_path):
     api = viewer.get("/api/progress/").json()
-    response = viewer.get("/progress/report.xlsx")
+    response = request_report(viewer, "xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')
     path = tmp_path / "report.xlsx"
@@ -87,7 +103,7 @@ def test_the_excel_report_opens_in_libreoffice_with_the_dashboard_numbers(viewer
 
 def test_the_pdf_report_shows_the_figures_and_charts(viewer, tmp_path):
     api = viewer.get("/api/progress/").json()
-    response = viewer.get("/progress/report.pdf")
+    response = request_report(viewer, "pdf")
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
@@ -109,17 +125,31 @@ def test_the_report_command_writes_both_files_in_danish(demo_db, db, tmp_path):
 
 
 def test_a_bad_as_of_gives_a_clear_error_not_a_report(viewer):
-    response = viewer.get("/progress/report.xlsx", {"as_of": "2030-01-01"})
+    response = viewer.post("/progress/reports/", {"format": "xlsx", "as_of": "2030-01-01"})
     assert response.status_code == 400
     assert "future" in response.content.decode()
+    assert not StatusReport.objects.exists()
 
 
-def test_unknown_report_format_is_404(viewer):
-    assert viewer.get("/progress/report.docx").status_code == 404
+def test_an_unknown_report_format_is_a_clear_error(viewer):
+    response = viewer.post("/progress/reports/", {"format": "docx"})
+    assert response.status_code == 400 and "docx" in response.content.decode()
+    assert not StatusReport.objects.exists()
+
+
+def test_a_report_not_yet_drawn_has_no_file(viewer):
+    asked = viewer.post("/progress/reports/", {"format": "pdf"})
+    (report,) = StatusReport.objects.all()
+    assert viewer.get(f"/progress/reports/{report.pk}/file").status_code == 404
+    status = viewer.get(f"/progress/reports/{report.pk}/status.json").json()
+    assert status["status"] == "queued" and not status["finished"] and status["file"] is None
+    assert "Waiting for a worker" in viewer.get(asked["Location"]).content.decode()
 
 
 def test_anonymous_users_get_no_report(client, db):
-    assert client.get("/progress/report.xlsx").status_code == 302
+    assert client.get("/progress/reports/").status_code == 302
+    assert client.post("/progress/reports/", {"format": "xlsx"}).status_code == 302
+    assert not StatusReport.objects.exists()
 
 
 def sums_by_cell(body: bytes) -> dict[tuple[str, str], float]:
@@ -136,7 +166,7 @@ def sums_by_cell(body: bytes) -> dict[tuple[str, str], float]:
 
 def test_every_total_is_stored_with_its_live_sum_for_readers_that_do_not_calculate(viewer):
     api = viewer.get("/api/progress/").json()
-    body = viewer.get("/progress/report.xlsx").content
+    body = request_report(viewer, "xlsx").content
     expected = sums_by_cell(body)
     assert len(expected) == 2 * 2 + 2  # committed and pipeline per sector, realised, funding
     values = openpyxl.load_workbook(io.BytesIO(body), data_only=True)
