@@ -67,3 +67,23 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+def recover_stalled_now() -> int:
+    """What a worker's periodic recovery does (jobs/tasks.py), once, now, as a worker runs it."""
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    from jobs.tasks import recover_stalled_jobs
+
+    async def recover():
+        async with app.open_async():
+            try:
+                return await recover_stalled_jobs.func(timestamp=0)
+            finally:  # what the worker's task middleware does after a job: the signal's thread lets go
+                await sync_to_async(connections.close_all)()
+
+    with app.replace_connector(app.connector.get_worker_connector()):
+        return asyncio.run(recover())
