@@ -17,8 +17,8 @@ export DJANGO_DEBUG ?= 1
 run: export DEMO_LOGIN_ENABLED ?= 1
 run: setup
 	$(PY) manage.py load_demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (demo sign-in buttons on the front page)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/  (demo sign-in buttons on the front page), with one job-queue worker"
+	bin/serve $(HOST) $(PORT)
 
 # Live-server threads must not keep connections, or the test database cannot be dropped at the end.
 test: setup

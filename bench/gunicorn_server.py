@@ -164,3 +164,30 @@ class GunicornServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class QueueWorker:
+    """`manage.py procrastinate worker` with the production environment, at the idle CPU priority of the
+    README's systemd unit (SCHED_IDLE: it runs on what the web servers leave)."""
+
+    def __init__(self, env: dict, name: str = "bench-worker"):
+        self.env, self.name = env, name
+        self.log_path = Path(tempfile.mkstemp(prefix="worker-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "QueueWorker":
+        command = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "procrastinate", "worker", "--name", self.name]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                ["chrt", "--idle", "0", *command], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -11,6 +11,9 @@ Afterwards every acknowledged write is looked up in the database: each 201 by it
 PATCH by its value in the record's history, and each edited record must stand at the last version a client
 was told about (its ETag). Errors are any 5xx, connection error or unexpected status.
 Target: zero errors and zero lost writes (the exit status is 1 otherwise).
+Then (unless --no-reports) the same load runs again while a worker of the job queue (niced, as the README's
+systemd unit) draws one PDF status report after another, asked for over HTTP as the dashboard asks: the tile
+p95 may rise at most 20% over the first run's, because the report is drawn by a worker, not a web worker.
 Run: .venv/bin/python bench/load.py [--seconds 20] [--readers 6] [--writers 2] [--workers 2] [--threads 4]
 """
 
@@ -27,7 +30,7 @@ from collections import Counter, defaultdict
 
 import requests
 from common import tile_of, use_scratch_database
-from gunicorn_server import GunicornServer, new_secret_key
+from gunicorn_server import GunicornServer, QueueWorker, new_secret_key
 
 DATABASE = "climate_registry_bench_load"
 AALBORG = (9.72, 56.86, 10.33, 57.19)  # lon/lat box over the municipality
@@ -35,6 +38,7 @@ LAYERS = ("sites", "partnerships", "symbioses")
 SHARED_RECORDS = 6  # partnerships every writer edits, so that edits conflict
 EXPECTED = {"tiles": {200}, "progress": {200}, "healthz": {200}, "create": {201}, "update": {200, 412}}
 READER_CYCLE = ("tiles", "tiles", "tiles", "progress", "healthz")
+REPORT_P95_RISE = 1.20  # the tile p95 while reports are drawn, over the tile p95 without
 
 
 def aalborg_tiles(per_zoom=30, seed=851) -> list[tuple[int, int, int]]:
@@ -163,6 +167,30 @@ def writer(base, stop_at, results, editor_token, organisation_ids, shared_ids, s
             etags[pk] = response.json()["current_etag"]
 
 
+def reporter(base, stop_at, session_key, drawn: list):
+    """Asks for one PDF status report after another, as the dashboard's button does, and waits for each."""
+    session = requests.Session()
+    session.headers["Cookie"] = f"sessionid={session_key}"
+    session.get(f"{base}/progress/reports/")
+    token = session.cookies.get("csrftoken")
+    session.headers["Cookie"] += f"; csrftoken={token}"
+    while time.monotonic() < stop_at:
+        asked = session.post(
+            f"{base}/progress/reports/", {"format": "pdf", "csrfmiddlewaretoken": token}, allow_redirects=False
+        )
+        if asked.status_code != 302:
+            raise SystemExit(f"asking for a report: {asked.status_code}")
+        started = time.monotonic()
+        while True:
+            status = session.get(f"{base}{asked.headers['Location']}status.json").json()
+            if status["finished"]:
+                break
+            time.sleep(0.2)
+        if status["status"] != "ready":
+            raise SystemExit(f"report failed: {status}")
+        drawn.append(time.monotonic() - started)
+
+
 def lost_writes(results: Results) -> list[str]:
     """Every acknowledged write, looked up in the database; what is missing is lost."""
     from core.versions import record_etag
@@ -266,6 +294,41 @@ def report(results: Results, elapsed: float, lost: list[str]) -> int:
     return 1 if errors or lost else 0
 
 
+def run_load(base, args, fixtures, tiles, with_reports: bool) -> tuple[Results, float, list]:
+    """Readers and writers for args.seconds; with a reporter asking for PDF reports all the while if asked."""
+    results, drawn = Results(), []
+    start = time.monotonic()
+    stop_at = start + args.seconds
+    threads = [
+        threading.Thread(
+            target=reader, args=(base, stop_at, results, tiles, fixtures["session_key"], fixtures["viewer_token"], i)
+        )
+        for i in range(args.readers)
+    ]
+    threads += [
+        threading.Thread(
+            target=writer,
+            args=(
+                base,
+                stop_at,
+                results,
+                fixtures["editor_token"],
+                fixtures["organisation_ids"],
+                fixtures["shared_ids"],
+                100 + i,
+            ),
+        )
+        for i in range(args.writers)
+    ]
+    if with_reports:
+        threads.append(threading.Thread(target=reporter, args=(base, stop_at, fixtures["session_key"], drawn)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.monotonic() - start, drawn
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
@@ -273,57 +336,50 @@ def main():
     parser.add_argument("--writers", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--no-reports", action="store_true", help="skip the run with reports drawn during the load")
     args = parser.parse_args()
     secret_key = os.environ["DJANGO_SECRET_KEY"] = new_secret_key()  # before Django starts: sessions are signed
     fixtures = set_up()
     tiles = aalborg_tiles()
-    results = Results()
     server = GunicornServer(
         os.environ["DATABASE_URL"], secret_key=secret_key, workers=args.workers, threads=args.threads
     )
     try:
         server.start()
-        print(
-            f"gunicorn pid {server.pid}, {args.workers} workers x {args.threads} threads on {server.url} "
-            f"(log {server.log_path}); {args.readers} readers, {args.writers} writers, {args.seconds:.0f} s; "
-            f"{len(tiles)} tiles x {len(LAYERS)} layers"
-        )
-        warm_up(server.url, fixtures, 2 * args.workers * args.threads, tiles[0], server)
-        start = time.monotonic()
-        stop_at = start + args.seconds
-        threads = [
-            threading.Thread(
-                target=reader,
-                args=(server.url, stop_at, results, tiles, fixtures["session_key"], fixtures["viewer_token"], i),
+        with QueueWorker(server.env) as worker:  # idle in the first run: both runs have the same processes
+            print(
+                f"gunicorn pid {server.pid}, {args.workers} workers x {args.threads} threads on {server.url} "
+                f"(log {server.log_path}); job worker pid {worker.process.pid} (log {worker.log_path}); "
+                f"{args.readers} readers, {args.writers} writers, {args.seconds:.0f} s; "
+                f"{len(tiles)} tiles x {len(LAYERS)} layers"
             )
-            for i in range(args.readers)
-        ]
-        threads += [
-            threading.Thread(
-                target=writer,
-                args=(
-                    server.url,
-                    stop_at,
-                    results,
-                    fixtures["editor_token"],
-                    fixtures["organisation_ids"],
-                    fixtures["shared_ids"],
-                    100 + i,
-                ),
-            )
-            for i in range(args.writers)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - start
+            warm_up(server.url, fixtures, 2 * args.workers * args.threads, tiles[0], server)
+            results, elapsed, _ = run_load(server.url, args, fixtures, tiles, with_reports=False)
+            lost = lost_writes(results)  # before the next run edits the same records again
+            if not args.no_reports:
+                during, during_elapsed, drawn = run_load(server.url, args, fixtures, tiles, with_reports=True)
+                lost_during = lost_writes(during)
     finally:
         server.stop()
-    status = report(results, elapsed, lost_writes(results))
-    if sum(results.errors.values()):
+    status = report(results, elapsed, lost)
+    if not args.no_reports:
+        print(f"\nthe same load while a worker draws PDF status reports ({len(drawn)} drawn):")
+        status |= report(during, during_elapsed, lost_during)
+        status |= report_rise(results, during, drawn)
+    if status:
         print(f"server log ({server.log_path}), last lines:\n{server.log_tail(40)}")
     sys.exit(status)
+
+
+def report_rise(before: Results, during: Results, drawn: list) -> int:
+    p95 = [percentile(sorted(r.latencies["tiles"]), 95) for r in (before, during)]
+    rise = p95[1] / p95[0]
+    mean = sum(drawn) / len(drawn) if drawn else float("nan")
+    print(
+        f"tile p95 while reports are drawn / without: {p95[1] * 1000:.1f} / {p95[0] * 1000:.1f} ms = {rise:.2f} "
+        f"(target at most {REPORT_P95_RISE:.2f}); a report took {mean:.1f} s from request to file"
+    )
+    return 0 if drawn and rise <= REPORT_P95_RISE else 1
 
 
 if __name__ == "__main__":
