@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = (
+    "jobs",
     "core",
     "access",
     "gis",
@@ -77,6 +78,9 @@ def test_apps_import_each_other_one_way_only():
         ("gis", "registry"),
         ("registry", "partnerships"),
         ("gis", "publish"),
+        ("jobs", "core"),
+        ("jobs", "imports"),
+        ("jobs", "progress"),
     ],
 )
 def test_a_lower_app_never_imports_a_higher_one(low, high):
