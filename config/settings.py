@@ -245,11 +245,15 @@ JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
 JOB_STALLED_SECONDS = float(os.environ.get("JOB_STALLED_SECONDS", "30"))
 JOB_RECOVERY_CRON = os.environ.get("JOB_RECOVERY_CRON", "* * * * * */10")
 PROCRASTINATE_WORKER_DEFAULTS = {
-    "concurrency": int(os.environ.get("JOB_WORKER_CONCURRENCY", "1")),  # an import can use a core and GBs
+    # two at a time: the queue's light work (recovery, mail) never waits behind one long import or report
+    "concurrency": int(os.environ.get("JOB_WORKER_CONCURRENCY", "2")),
     "update_heartbeat_interval": JOB_HEARTBEAT_SECONDS,
     "stalled_worker_timeout": JOB_STALLED_SECONDS,
     "delete_jobs": "successful",  # a job's outcome lives on its own record (an import run, a report)
 }
+# A periodic job missed while no worker ran (the half-yearly report) is still deferred when one starts within
+# 40 days; only its latest time is, once (Procrastinate keeps which times it deferred).
+PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 40 * 24 * 3600}
 
 # Mail (password reset): the console in development, SMTP in production.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (

@@ -33,6 +33,7 @@ class QueuedWork(models.Model):
         abstract = True
 
     FINISHED: tuple = ()  # each record names its final statuses
+    BULKY: tuple = ()  # fields not to load when only the status is wanted (a report's file)
 
     @property
     def is_finished(self) -> bool:
@@ -44,6 +45,10 @@ class QueuedWork(models.Model):
             return False
         self.refresh_from_db()  # the job may have finished the record between the two reads
         return not self.is_finished
+
+    def mark_lost(self) -> None:
+        """Record that the job left this record unfinished (each record says how, in its own words)."""
+        raise NotImplementedError
 
     def start_attempt(self, job_attempts: int) -> None:
         """Called by the task as it starts: the queue counts the attempts before this one."""

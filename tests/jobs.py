@@ -31,7 +31,7 @@ def database_url_of_tests() -> str:
 
 
 # a dead worker is noticed within seconds, not half a minute, in the tests that kill one
-FAST_RECOVERY = {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_STALLED_SECONDS": "3", "JOB_RECOVERY_CRON": "* * * * * */1"}
+FAST_RECOVERY = {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_STALLED_SECONDS": "2", "JOB_RECOVERY_CRON": "* * * * * */1"}
 
 
 class WorkerProcess:

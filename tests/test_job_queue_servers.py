@@ -153,7 +153,8 @@ def test_a_worker_killed_during_an_import_leaves_nothing_and_the_other_worker_co
     (victim,) = [w for w in workers if str(w.pid) == doing]
     victim.process.send_signal(signal.SIGKILL)
     victim.process.wait()
-    # PostgreSQL rolled the dead worker's transaction back when its connection dropped
+    # Nothing the dead worker wrote is there: no rows were committed along the way (and the attempt that
+    # completes it below creates every one of them: none was left over from the first)
     assert EnergySite.objects.count() == 0 and EnergySite.history.count() == 0
     status = follow(on_second, second, pk)
     assert status["status"] == "applied", status
@@ -167,6 +168,50 @@ def test_a_worker_killed_during_an_import_leaves_nothing_and_the_other_worker_co
     page = on_first.get(f"{first.url}/imports/{pk}/").text
     assert "It is tried again" not in page and "1 attempt stopped" in page
     victim.__enter__()  # the next test has two workers again
+
+
+def test_a_worker_stopping_gracefully_finishes_its_import_and_nobody_takes_it_over(cluster, people, tmp_path):
+    """SIGTERM (a deploy, systemd stopping the unit): the worker stops its heartbeat but finishes the job in hand.
+    Its heartbeat goes stale for longer than JOB_STALLED_SECONDS while the other worker's recovery runs every
+    second: the attempt's advisory lock says the worker lives, so the import is neither retried nor failed."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from django.db import connection
+
+    (first, second), workers = cluster
+    count = 400_000
+    rng = np.random.default_rng(11)
+    path = tmp_path / "flere.gpkg"
+    gpd.GeoDataFrame(
+        {"id": [f"G{i}" for i in range(count)], "type": "solar"},
+        geometry=shapely.points(550_000 + rng.random(count) * 9_000, 6_310_000 + rng.random(count) * 9_000),
+        crs=25832,
+    ).to_file(path, engine="pyogrio")
+    session = signed_in(first, "queue-editor")
+    checked = upload(session, first, path)
+    assert follow(session, first, checked)["status"] == "checked"
+    pk = apply(session, first, checked)
+    follow(session, second, pk, until=lambda status: status["status"] == "running")  # reading the file, at first
+    doing = ImportRun.objects.get(pk=pk).worker.split(":")[1]
+    (stopping,) = [w for w in workers if str(w.pid) == doing]
+    stopping.process.send_signal(signal.SIGTERM)
+    stale, deadline = False, time.monotonic() + 240
+    while ImportRun.objects.get(pk=pk).status not in ImportRun.FINISHED and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT bool_or(last_heartbeat < NOW() - make_interval(secs => %s)) FROM procrastinate_workers",
+                [float(FAST_RECOVERY["JOB_STALLED_SECONDS"])],
+            )
+            stale |= bool(cursor.fetchone()[0])
+        time.sleep(0.2)
+    run = ImportRun.objects.get(pk=pk)
+    assert (run.status, run.attempt, run.interruptions, run.created_count) == ("applied", 1, [], count)
+    assert stale, "the import ended before the stopping worker's heartbeat went stale: make the file larger"
+    assert run.worker.split(":")[1] == str(stopping.pid)
+    assert stopping.process.wait(60) == 0  # then it stopped, as asked
+    assert EnergySite.objects.count() == count and EnergySite.history.count() == count
+    stopping.__enter__()  # the next test has two workers again
 
 
 def names_in(response) -> set[str]:
