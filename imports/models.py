@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import QueuedWork
@@ -71,6 +72,8 @@ class ImportRun(QueuedWork):
     mapped_columns = models.JSONField(default=dict, blank=True)
     notices = models.JSONField(default=list, blank=True)
     error = models.TextField(_("error"), blank=True, default="")
+    # the language of who started it: a worker writes the run's messages in it
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,6 +95,19 @@ class ImportRun(QueuedWork):
         A queued run is never guessed at: the queue notices a dead worker (jobs/tasks.py)."""
         beat = self.heartbeat_at or self.created_at
         return not self.is_finished and self.job_id is None and timezone.now() - beat > timedelta(minutes=10)
+
+    def mark_lost(self) -> None:
+        from .service import finish
+
+        with translation.override(self.language):
+            if self.job_id is None:
+                self.error = gettext("The import stopped (its process ended?); nothing was written.")
+            else:
+                self.error = gettext(
+                    "Its job left the queue unfinished (stopped by an operator?); nothing was written."
+                )
+        self.status = self.Status.INTERRUPTED
+        finish(self)  # it can never be applied: its upload leaves the disk with it
 
     @property
     def can_apply(self) -> bool:

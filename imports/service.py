@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gis.validation import validate_geometries
@@ -248,8 +249,17 @@ def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> No
         # Rows rejected while writing (a record-by-record kind) decide too.
         rejected = bool(prepared.rejected.any())
         commit = not options.dry_run and (not rejected or options.valid_rows_only)
-        if not commit:
+        if commit:  # the outcome commits with the rows: a worker dying in between leaves neither
+            _record_outcome(run, prepared, counts, len(table), ImportRun.Status.APPLIED)
+            finish(run)
+        else:
             transaction.set_rollback(True)
+    if not commit:
+        outcome = ImportRun.Status.CHECKED if options.dry_run else ImportRun.Status.REJECTED
+        _record_outcome(run, prepared, counts, len(table), outcome)
+
+
+def _record_outcome(run: ImportRun, prepared: Prepared, counts, rows: int, status: str) -> None:
     run.created_count, run.updated_count, run.unchanged_count = counts.created, counts.updated, counts.unchanged
     run.rejected_count = int(prepared.rejected.sum())
     run.rejections = [asdict(r) for r in sorted(prepared.rejections, key=lambda r: r.row)]
@@ -261,18 +271,13 @@ def _execute(run: ImportRun, path: Path, options: ImportOptions, progress) -> No
         if prepared.mapping.unused
         else []
     )
-    run.rows_done = len(table)
-    if options.dry_run:
-        run.status = ImportRun.Status.CHECKED
-    elif commit:
-        run.status = ImportRun.Status.APPLIED
-    else:
-        run.status = ImportRun.Status.REJECTED
+    run.rows_done, run.status = rows, status
 
 
 def start_run(path: Path, file_name: str, options: ImportOptions, user=None, stored_file: str = "") -> ImportRun:
     """Record a new run for a file already on disk (the command's argument or a kept upload)."""
     return ImportRun.objects.create(
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         kind=options.kind,
         file_name=file_name,
         stored_file=stored_file,

@@ -11,11 +11,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.translation import gettext as _
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
-from jobs.queue import defer
+from jobs.queue import attempt_of, defer
 from jobs.signals import job_interrupted
 
 from .models import ImportRun
@@ -39,14 +40,19 @@ def queue_import(run: ImportRun) -> None:
     retry=RetryStrategy(max_attempts=IMPORT_RETRIES, wait=5, retry_exceptions={InterfaceError, OperationalError}),
 )
 def run_import(context, run_id: int) -> str:
-    run = ImportRun.objects.get(pk=run_id)
-    if run.is_finished:  # the worker died after the run was recorded, before the queue heard
+    with attempt_of(context.job.id) as mine:
+        run = ImportRun.objects.get(pk=run_id)
+        if not mine or run.is_finished:  # another attempt runs it, or one finished before the queue heard
+            return run.status
+        run.start_attempt(context.job.attempts)
+        with translation.override(run.language):  # the rejection reasons in the language of who uploaded it
+            execute(
+                run,
+                Path(settings.IMPORT_ROOT) / run.stored_file,
+                ImportOptions.of_run(run),
+                ProgressReporter(run, live=True),
+            )
         return run.status
-    run.start_attempt(context.job.attempts)
-    execute(
-        run, Path(settings.IMPORT_ROOT) / run.stored_file, ImportOptions.of_run(run), ProgressReporter(run, live=True)
-    )
-    return run.status
 
 
 @receiver(job_interrupted, sender=run_import)
@@ -61,5 +67,6 @@ def import_interrupted(sender, job, will_retry, **kwargs):
         run.save()
     else:
         run.status = ImportRun.Status.FAILED
-        run.error = _("Its worker stopped during every attempt; nothing was written.")
+        with translation.override(run.language):
+            run.error = _("Its worker stopped during every attempt; nothing was written.")
         finish(run)

@@ -16,7 +16,7 @@ from .errors import FileRefused
 from .forms import UploadForm
 from .models import ImportRun
 from .report import report_headers, write_report
-from .service import ImportOptions, discard_unusable_upload, start_run
+from .service import ImportOptions, start_run
 from .tasks import queue_import
 from .uploads import LimitedUploadHandler, keep_upload
 
@@ -72,12 +72,7 @@ def _upload(request):
 def _run_for(request, pk) -> ImportRun:
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
     if run.looks_abandoned() or run.lost_by_the_queue():
-        run.status, run.error = (
-            ImportRun.Status.INTERRUPTED,
-            _("The import stopped (the server restarted?); nothing was written."),
-        )
-        run.save(update_fields=["status", "error"])
-        discard_unusable_upload(run)  # it can never be applied: its upload leaves the disk with it
+        run.mark_lost()
     return run
 
 
