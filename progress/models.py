@@ -1,4 +1,5 @@
-"""Status report files, drawn by a worker of the job queue (progress/tasks.py) and kept until downloaded.
+"""Status report files, drawn by a worker of the job queue (progress/tasks.py): the half-yearly ones kept,
+those asked for on request for 90 days.
 
 The file's bytes live in the record: it is written once, in the transaction that marks it ready, so a
 worker killed while drawing leaves no half-written file anywhere, and every web server can serve it.
@@ -6,6 +7,8 @@ worker killed while drawing leaves no half-written file anywhere, and every web 
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import QueuedWork
@@ -25,6 +28,7 @@ class StatusReport(QueuedWork):
         PDF = "pdf", _("PDF")
 
     FINISHED = (Status.READY, Status.FAILED)
+    BULKY = ("content",)
 
     fmt = models.CharField(_("format"), max_length=4, choices=Format.choices)
     as_of = models.DateField(_("as of"), null=True, blank=True, help_text=_("Empty: the registry as it is when drawn."))
@@ -52,6 +56,12 @@ class StatusReport(QueuedWork):
 
     def __str__(self):
         return self.filename or f"#{self.pk} {self.fmt}"
+
+    def mark_lost(self) -> None:
+        with translation.override(self.language):
+            self.error = gettext("The job drawing it was lost; ask again.")
+        self.status, self.finished_at = self.Status.FAILED, timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])
 
     @property
     def content_type(self) -> str:

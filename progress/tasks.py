@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
-from jobs.queue import defer
+from jobs.queue import attempt_of, defer
 from jobs.signals import job_interrupted
 
 from . import reports
@@ -25,13 +25,25 @@ logger = logging.getLogger(__name__)
 
 TASK = "progress.draw_status_report"
 REPORT_RETRIES = 2  # after a lost worker or a lost database connection: three attempts in all
+KEEP_REQUESTED_DAYS = 90
+WAITING_PER_USER = 3  # unfinished reports one user may have asked for at a time
 # The half-yearly report to the business council, as of 30 June and 31 December: drawn once the day is over
 # in Copenhagen (croniter reads the schedule in UTC: 00:10 UTC is 01:10 or 02:10 in Copenhagen).
 HALF_YEAR_CRON = "10 0 1 1,7 *"
 
 
+class TooManyWaiting(Exception):
+    """A user asked for more reports than WAITING_PER_USER before the first were drawn."""
+
+
 def queue_report(fmt: str, *, language: str, as_of: dt.date | None = None, user=None, scheduled=False) -> StatusReport:
     """Record the request and put it on the queue, in one transaction."""
+    if user is not None:
+        waiting = StatusReport.objects.filter(requested_by=user).exclude(status__in=StatusReport.FINISHED).count()
+        if waiting >= WAITING_PER_USER:
+            raise TooManyWaiting(
+                _("You have %(count)s reports waiting to be drawn; ask again when one is ready.") % {"count": waiting}
+            )
     with transaction.atomic():
         report = StatusReport.objects.create(
             fmt=fmt, as_of=as_of, language=language, requested_by=user, scheduled=scheduled
@@ -48,11 +60,12 @@ def queue_report(fmt: str, *, language: str, as_of: dt.date | None = None, user=
     retry=RetryStrategy(max_attempts=REPORT_RETRIES, wait=5, retry_exceptions={InterfaceError, OperationalError}),
 )
 def draw_status_report(context, report_id: int) -> str:
-    report = StatusReport.objects.get(pk=report_id)
-    if report.is_finished:  # the worker died after the file was stored, before the queue heard
-        return report.status
-    report.start_attempt(context.job.attempts)
-    return draw(report)
+    with attempt_of(context.job.id) as mine:
+        report = StatusReport.objects.defer("content").get(pk=report_id)
+        if not mine or report.is_finished:  # another attempt draws it, or one finished before the queue heard
+            return report.status
+        report.start_attempt(context.job.attempts)
+        return draw(report)
 
 
 def draw(report: StatusReport) -> str:
@@ -67,7 +80,8 @@ def draw(report: StatusReport) -> str:
     except Exception as error:  # the record must say what happened; the traceback goes to the log
         logger.exception("status report #%s failed", report.pk)
         report.status = StatusReport.Status.FAILED
-        report.error = _("The report could not be drawn: %(error)s") % {"error": error}
+        with translation.override(report.language):
+            report.error = _("The report could not be drawn: %(error)s") % {"error": error}
     else:
         report.status, report.content, report.filename = StatusReport.Status.READY, drawn.content, drawn.filename
     report.finished_at = timezone.now()
@@ -77,7 +91,7 @@ def draw(report: StatusReport) -> str:
 
 @receiver(job_interrupted, sender=draw_status_report)
 def report_interrupted(sender, job, will_retry, **kwargs):
-    report = StatusReport.objects.filter(pk=job.task_kwargs.get("report_id")).first()
+    report = StatusReport.objects.defer("content").filter(pk=job.task_kwargs.get("report_id")).first()
     if report is None or report.is_finished:
         return
     report.record_interruption(will_retry)
@@ -85,8 +99,9 @@ def report_interrupted(sender, job, will_retry, **kwargs):
         report.status = StatusReport.Status.QUEUED
     else:
         report.status, report.finished_at = StatusReport.Status.FAILED, timezone.now()
-        report.error = _("Its worker stopped during every attempt.")
-    report.save()
+        with translation.override(report.language):
+            report.error = _("Its worker stopped during every attempt.")
+    report.save(update_fields=["interruptions", "status", "finished_at", "error"])
 
 
 def half_year_end_before(day: dt.date) -> dt.date:

@@ -216,29 +216,29 @@ def _reports():
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def status_reports(request):
     """The report files drawn so far (the half-yearly ones among them); a POST asks a worker for another."""
-    errors = {}
+    errors, status = {}, 200
     if request.method == "POST":
         query = ReportRequest(data=request.POST)
         if query.is_valid():
             wanted = query.validated_data
-            report = tasks.queue_report(
-                wanted["format"], as_of=wanted.get("as_of"), language=get_language(), user=request.user
-            )
-            return redirect("progress:status_report", pk=report.pk)
-        errors = query.errors
+            try:
+                report = tasks.queue_report(
+                    wanted["format"], as_of=wanted.get("as_of"), language=get_language(), user=request.user
+                )
+                return redirect("progress:status_report", pk=report.pk)
+            except tasks.TooManyWaiting as refused:
+                errors, status = {_("Status reports"): [str(refused)]}, 429
+        else:
+            errors, status = query.errors, 400
     return render(
-        request,
-        "progress/reports.html",
-        {"reports": _reports()[:REPORTS_SHOWN], "errors": errors},
-        status=400 if errors else 200,
+        request, "progress/reports.html", {"reports": _reports()[:REPORTS_SHOWN], "errors": errors}, status=status
     )
 
 
 def _report(pk) -> StatusReport:
     report = get_object_or_404(_reports(), pk=pk)
     if report.lost_by_the_queue():
-        report.status, report.error = StatusReport.Status.FAILED, _("The job drawing it was lost; ask again.")
-        report.save(update_fields=["status", "error"])
+        report.mark_lost()
     return report
 
 

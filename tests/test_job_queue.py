@@ -17,7 +17,7 @@ import croniter
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from imports.service import ImportOptions, start_run
@@ -136,14 +136,16 @@ def test_the_half_year_schedule_falls_just_after_30_june_and_31_december_in_cope
 
 
 def test_a_worker_prepares_the_half_yearly_report_by_itself_when_the_half_year_ends(tmp_path):
-    """A worker whose clock reads a few seconds before 1 July 2026 00:10 UTC (faketime), left alone."""
-    env = {"FAKETIME": "@2026-07-01 00:09:52", "TZ": "UTC", "LD_PRELOAD": faketime_library()}
-    with WorkerProcess("half-year-worker", tmp_path, **env) as worker:
+    """Two workers whose clocks read a few seconds before 1 July 2026 00:10 UTC (faketime; their zone is
+    Copenhagen's, where it is 02:09), left alone: the report is prepared once, by one of them."""
+    env = {"FAKETIME": "@2026-07-01 02:09:52", "TZ": "Europe/Copenhagen", "LD_PRELOAD": faketime_library()}
+    with WorkerProcess("half-year-1", tmp_path, **env) as first, WorkerProcess("half-year-2", tmp_path, **env):
         deadline = time.monotonic() + 120
         while StatusReport.objects.filter(status="ready").count() < 2 and time.monotonic() < deadline:
             time.sleep(0.5)
+        time.sleep(2)  # time for a second preparation, if one were coming
     reports = {r.fmt: r for r in StatusReport.objects.all()}
-    assert set(reports) == {"xlsx", "pdf"}, worker.log()
+    assert StatusReport.objects.count() == 2 and set(reports) == {"xlsx", "pdf"}, first.log()
     for report in reports.values():
         assert (report.status, report.scheduled, report.as_of, report.language) == (
             "ready",
@@ -158,11 +160,31 @@ def test_a_worker_prepares_the_half_yearly_report_by_itself_when_the_half_year_e
     assert "Statusrapport" in text and "Tal pr. 30. juni 2026" in text  # as of the half year's last day
 
 
+def test_a_record_whose_job_an_operator_deleted_is_marked_lost_not_left_waiting(settings, tmp_path, client_for):
+    settings.IMPORT_ROOT = tmp_path
+    (tmp_path / "kept").mkdir()
+    path = write_csv(
+        tmp_path / "kept" / "upload.csv", ["id", "navn", "type", "lon", "lat"], [["V1", "M", "vind", 9.8, 57]]
+    )
+    with translation.override("da"):
+        run = start_run(path, "v.csv", ImportOptions(kind="sites", dry_run=True), stored_file="kept/upload.csv")
+    queue_import(run)
+    client_for("viewer").post("/progress/reports/", {"format": "pdf"})
+    report = StatusReport.objects.get()
+    ProcrastinateJob.objects.filter(pk__in=[run.job_id, report.job_id]).delete()  # as from the queue's admin
+    recover_stalled_now()
+    run.refresh_from_db()
+    report.refresh_from_db()
+    assert (run.status, run.finished_at is not None, run.stored_file) == ("interrupted", True, "")
+    assert run.error.startswith("Dens job forlod køen")  # in the language of who uploaded it
+    assert (report.status, report.error) == ("failed", "The job drawing it was lost; ask again.")
+
+
 def faketime_library() -> str:
-    found = [
-        os.path.join(folder, "libfaketime.so.1")
+    found = [  # the library for programs with threads, as a worker is
+        os.path.join(folder, "libfaketimeMT.so.1")
         for folder in ("/usr/lib/x86_64-linux-gnu/faketime", "/usr/lib/aarch64-linux-gnu/faketime")
-        if os.path.exists(os.path.join(folder, "libfaketime.so.1"))
+        if os.path.exists(os.path.join(folder, "libfaketimeMT.so.1"))
     ]
     assert found, "faketime is a system package of `make setup`"
     return found[0]

@@ -146,6 +146,18 @@ def test_a_report_not_yet_drawn_has_no_file(viewer):
     assert "Waiting for a worker" in viewer.get(asked["Location"]).content.decode()
 
 
+def test_a_user_may_have_three_reports_waiting_at_a_time(viewer, client_for):
+    for _ in range(3):
+        assert viewer.post("/progress/reports/", {"format": "pdf"}).status_code == 302
+    refused = viewer.post("/progress/reports/", {"format": "xlsx"})
+    assert refused.status_code == 429
+    assert "You have 3 reports waiting to be drawn" in refused.content.decode()
+    assert StatusReport.objects.count() == 3
+    tasks.draw(StatusReport.objects.filter(fmt="pdf").first())  # one is drawn: room for one more
+    assert viewer.post("/progress/reports/", {"format": "xlsx"}).status_code == 302
+    assert client_for("editor").post("/progress/reports/", {"format": "pdf"}).status_code == 302  # per user
+
+
 def test_anonymous_users_get_no_report(client, db):
     assert client.get("/progress/reports/").status_code == 302
     assert client.post("/progress/reports/", {"format": "xlsx"}).status_code == 302
