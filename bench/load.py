@@ -11,9 +11,10 @@ Afterwards every acknowledged write is looked up in the database: each 201 by it
 PATCH by its value in the record's history, and each edited record must stand at the last version a client
 was told about (its ETag). Errors are any 5xx, connection error or unexpected status.
 Target: zero errors and zero lost writes (the exit status is 1 otherwise).
-Then (unless --no-reports) the same load runs again while a worker of the job queue (niced, as the README's
-systemd unit) draws one PDF status report after another, asked for over HTTP as the dashboard asks: the tile
-p95 may rise at most 20% over the first run's, because the report is drawn by a worker, not a web worker.
+Then (unless --no-reports) the same load runs again while a worker of the job queue (at the idle CPU
+priority of the README's systemd unit) draws one PDF status report after another, asked for over HTTP as
+the dashboard asks: the tile p95 may rise at most 20% over the first run's, because the report is drawn
+by a worker, not a web worker.
 Run: .venv/bin/python bench/load.py [--seconds 20] [--readers 6] [--writers 2] [--workers 2] [--threads 4]
 """
 
@@ -167,8 +168,15 @@ def writer(base, stop_at, results, editor_token, organisation_ids, shared_ids, s
             etags[pk] = response.json()["current_etag"]
 
 
-def reporter(base, stop_at, session_key, drawn: list):
+def reporter(base, stop_at, session_key, drawn: list, failures: list):
     """Asks for one PDF status report after another, as the dashboard's button does, and waits for each."""
+    try:
+        ask_for_reports(base, stop_at, session_key, drawn)
+    except Exception as error:  # an exception would end the thread unseen: the run fails on it instead
+        failures.append(repr(error))
+
+
+def ask_for_reports(base, stop_at, session_key, drawn: list):
     session = requests.Session()
     session.headers["Cookie"] = f"sessionid={session_key}"
     session.get(f"{base}/progress/reports/")
@@ -179,7 +187,7 @@ def reporter(base, stop_at, session_key, drawn: list):
             f"{base}/progress/reports/", {"format": "pdf", "csrfmiddlewaretoken": token}, allow_redirects=False
         )
         if asked.status_code != 302:
-            raise SystemExit(f"asking for a report: {asked.status_code}")
+            raise RuntimeError(f"asking for a report: {asked.status_code}")
         started = time.monotonic()
         while True:
             status = session.get(f"{base}{asked.headers['Location']}status.json").json()
@@ -187,7 +195,7 @@ def reporter(base, stop_at, session_key, drawn: list):
                 break
             time.sleep(0.2)
         if status["status"] != "ready":
-            raise SystemExit(f"report failed: {status}")
+            raise RuntimeError(f"report failed: {status}")
         drawn.append(time.monotonic() - started)
 
 
@@ -297,6 +305,7 @@ def report(results: Results, elapsed: float, lost: list[str]) -> int:
 def run_load(base, args, fixtures, tiles, with_reports: bool) -> tuple[Results, float, list]:
     """Readers and writers for args.seconds; with a reporter asking for PDF reports all the while if asked."""
     results, drawn = Results(), []
+    results.report_failures = []
     start = time.monotonic()
     stop_at = start + args.seconds
     threads = [
@@ -321,7 +330,11 @@ def run_load(base, args, fixtures, tiles, with_reports: bool) -> tuple[Results, 
         for i in range(args.writers)
     ]
     if with_reports:
-        threads.append(threading.Thread(target=reporter, args=(base, stop_at, fixtures["session_key"], drawn)))
+        threads.append(
+            threading.Thread(
+                target=reporter, args=(base, stop_at, fixtures["session_key"], drawn, results.report_failures)
+            )
+        )
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -366,6 +379,9 @@ def main():
         print(f"\nthe same load while a worker draws PDF status reports ({len(drawn)} drawn):")
         status |= report(during, during_elapsed, lost_during)
         status |= report_rise(results, during, drawn)
+        for failure in during.report_failures:
+            print(f"  report failure: {failure}")
+        status |= 1 if during.report_failures else 0
     if status:
         print(f"server log ({server.log_path}), last lines:\n{server.log_tail(40)}")
     sys.exit(status)
