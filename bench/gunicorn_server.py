@@ -170,8 +170,8 @@ class QueueWorker:
     """`manage.py procrastinate worker` with the production environment, at the idle CPU priority of the
     README's systemd unit (SCHED_IDLE: it runs on what the web servers leave)."""
 
-    def __init__(self, env: dict, name: str = "bench-worker"):
-        self.env, self.name = env, name
+    def __init__(self, env: dict, name: str = "bench-worker", cpu_quota: int = 0):
+        self.env, self.name, self.cpu_quota = env, name, cpu_quota
         self.log_path = Path(tempfile.mkstemp(prefix="worker-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
@@ -181,6 +181,9 @@ class QueueWorker:
             self.process = subprocess.Popen(
                 ["chrt", "--idle", "0", *command], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
+        if self.cpu_quota and not limit_cpu(self.process.pid, self.cpu_quota):
+            print(f"no writable cgroup cpu controller: the worker runs without its {self.cpu_quota}% CPU quota")
+            self.cpu_quota = 0
         return self
 
     def __exit__(self, *exc) -> None:
@@ -191,3 +194,29 @@ class QueueWorker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def limit_cpu(pid: int, percent: int) -> bool:
+    """What systemd's CPUQuota=percent% does: a cgroup whose processes get at most that share of one CPU.
+
+    cgroup v2 (cpu.max) or v1 (cpu.cfs_quota_us), whichever this machine has and lets us write."""
+    period = 100_000
+    for root, files in (
+        (Path("/sys/fs/cgroup"), {"cpu.max": f"{period * percent // 100} {period}"}),
+        (
+            Path("/sys/fs/cgroup/cpu"),
+            {"cpu.cfs_period_us": str(period), "cpu.cfs_quota_us": str(period * percent // 100)},
+        ),
+    ):
+        if not (root / next(iter(files))).exists():
+            continue
+        group = root / "climate-registry-bench-worker"
+        try:
+            group.mkdir(exist_ok=True)
+            for name, value in files.items():
+                (group / name).write_text(value)
+            (group / "cgroup.procs").write_text(str(pid))
+        except OSError:
+            return False
+        return True
+    return False

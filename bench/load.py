@@ -361,6 +361,12 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--no-reports", action="store_true", help="skip the run with reports drawn during the load")
+    parser.add_argument(
+        "--worker-cpu-quota",
+        type=int,
+        default=20,
+        help="percent of one CPU the job worker may use, as the README's unit for a shared machine (0: no limit)",
+    )
     args = parser.parse_args()
     secret_key = os.environ["DJANGO_SECRET_KEY"] = new_secret_key()  # before Django starts: sessions are signed
     fixtures = set_up()
@@ -370,10 +376,13 @@ def main():
     )
     try:
         server.start()
-        with QueueWorker(server.env) as worker:  # idle in the first run: both runs have the same processes
+        with QueueWorker(
+            server.env, cpu_quota=args.worker_cpu_quota
+        ) as worker:  # idle in the first run: both runs have the same processes
             print(
                 f"gunicorn pid {server.pid}, {args.workers} workers x {args.threads} threads on {server.url} "
-                f"(log {server.log_path}); job worker pid {worker.process.pid} (log {worker.log_path}); "
+                f"(log {server.log_path}); job worker pid {worker.process.pid} (log {worker.log_path}"
+                f"{f', CPU quota {args.worker_cpu_quota}%' if args.worker_cpu_quota else ''}); "
                 f"{args.readers} readers, {args.writers} writers, {args.seconds:.0f} s; "
                 f"{len(tiles)} tiles x {len(LAYERS)} layers"
             )
