@@ -111,12 +111,26 @@ def half_year_end_before(day: dt.date) -> dt.date:
 
 
 @app.periodic(cron=HALF_YEAR_CRON, periodic_id="half_year_status_report")
-@app.task(name="progress.prepare_half_year_report", queueing_lock="half_year_status_report")
+@app.task(
+    name="progress.prepare_half_year_report",
+    queue="reports",
+    queueing_lock="half_year_status_report",
+    retry=RetryStrategy(max_attempts=REPORT_RETRIES, wait=60, retry_exceptions={InterfaceError, OperationalError}),
+)
 def prepare_half_year_report(timestamp: int) -> list[int]:
     """Both files of the report, in the council's language, as of the half year that just ended."""
     day = timezone.localdate(dt.datetime.fromtimestamp(timestamp, dt.UTC))
     as_of = half_year_end_before(day)
-    return [
-        queue_report(fmt, language=reports.COUNCIL_LANGUAGE, as_of=as_of, scheduled=True).pk
-        for fmt in reports.CONTENT_TYPES
-    ]
+    with transaction.atomic():  # both or neither, each with its job
+        return [
+            queue_report(fmt, language=reports.COUNCIL_LANGUAGE, as_of=as_of, scheduled=True).pk
+            for fmt in reports.CONTENT_TYPES
+        ]
+
+
+@app.periodic(cron="40 3 * * *", periodic_id="prune_old_status_reports")
+@app.task(name="progress.prune_old_status_reports", queue="reports", queueing_lock="prune_old_status_reports")
+def prune_old_status_reports(timestamp: int) -> int:
+    """Reports asked for on request are deleted after KEEP_REQUESTED_DAYS; the half-yearly ones are kept."""
+    before = timezone.now() - dt.timedelta(days=KEEP_REQUESTED_DAYS)
+    return StatusReport.objects.filter(scheduled=False, requested_at__lt=before).delete()[0]

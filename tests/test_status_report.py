@@ -158,6 +158,18 @@ def test_a_user_may_have_three_reports_waiting_at_a_time(viewer, client_for):
     assert client_for("editor").post("/progress/reports/", {"format": "pdf"}).status_code == 302  # per user
 
 
+def test_reports_asked_for_are_kept_90_days_and_the_half_yearly_ones_for_good(viewer, role_users):
+    def made(days_ago, scheduled):
+        report = StatusReport.objects.create(fmt="pdf", language="da", scheduled=scheduled, status="ready")
+        StatusReport.objects.filter(pk=report.pk).update(requested_at=timezone.now() - dt.timedelta(days=days_ago))
+        return report.pk
+
+    old, recent, half_yearly = made(91, False), made(89, False), made(400, True)
+    assert tasks.prune_old_status_reports(timestamp=0) == 1
+    assert set(StatusReport.objects.values_list("pk", flat=True)) == {recent, half_yearly}
+    assert not StatusReport.objects.filter(pk=old).exists()
+
+
 def test_anonymous_users_get_no_report(client, db):
     assert client.get("/progress/reports/").status_code == 302
     assert client.post("/progress/reports/", {"format": "xlsx"}).status_code == 302
