@@ -81,6 +81,19 @@ def solar_parks(count: int = 3) -> gpd.GeoDataFrame:
     )
 
 
+def many_solar_sites(path: Path, count: int, prefix: str, seed: int) -> Path:
+    """A GeoPackage of `count` solar sites scattered over Aalborg in EPSG:25832: an import that takes a while."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    gpd.GeoDataFrame(
+        {"id": [f"{prefix}{i}" for i in range(count)], "type": "solar"},
+        geometry=shapely.points(550_000 + rng.random(count) * 9_000, 6_310_000 + rng.random(count) * 9_000),
+        crs=25832,
+    ).to_file(path, engine="pyogrio")
+    return path
+
+
 def kml(path: Path, placemarks: list[tuple[str, float, float]]) -> Path:
     marks = "".join(
         f"<Placemark><name>{name}</name><Point><coordinates>{lon},{lat}</coordinates></Point></Placemark>"

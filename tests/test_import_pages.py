@@ -15,7 +15,7 @@ from imports.models import ImportRun
 from registry.models import EnergySite
 
 from .browser import ARTIFACTS, chromium, watch_console
-from .import_files import write_csv
+from .import_files import many_solar_sites, write_csv
 from .jobs import WorkerProcess, database_url_of_tests, run_queued_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "import_progress"])
@@ -141,18 +141,8 @@ def test_the_upload_page_in_a_browser_shows_progress_and_the_report(live_server,
 
 
 def test_an_import_killed_halfway_leaves_nothing_behind(tmp_path):
-    import geopandas as gpd
-    import numpy as np
-    import shapely
-
     count = 60_000
-    rng = np.random.default_rng(1)
-    path = tmp_path / "mange.gpkg"
-    gpd.GeoDataFrame(
-        {"id": [f"K{i}" for i in range(count)], "type": "solar"},
-        geometry=shapely.points(550_000 + rng.random(count) * 9_000, 6_310_000 + rng.random(count) * 9_000),
-        crs=25832,
-    ).to_file(path, engine="pyogrio")
+    path = many_solar_sites(tmp_path / "mange.gpkg", count, "K", seed=1)
     from .test_imports import SITE_TABLES, _foreign_keys, _index_oids
 
     before = {table: (_index_oids(table), _foreign_keys(table)) for table in SITE_TABLES}

@@ -25,7 +25,7 @@ from imports.models import ImportRun
 from registry.models import EnergySite
 
 from .conftest import make_site
-from .import_files import write_csv
+from .import_files import many_solar_sites, write_csv
 from .jobs import FAST_RECOVERY, WorkerProcess, database_url_of_tests
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -131,19 +131,9 @@ def test_an_import_asked_of_one_server_is_done_by_a_worker_and_followed_on_the_o
 
 
 def test_a_worker_killed_during_an_import_leaves_nothing_and_the_other_worker_completes_it(cluster, people, tmp_path):
-    import geopandas as gpd
-    import numpy as np
-    import shapely
-
     (first, second), workers = cluster
     count = 60_000
-    rng = np.random.default_rng(7)
-    path = tmp_path / "mange.gpkg"
-    gpd.GeoDataFrame(
-        {"id": [f"K{i}" for i in range(count)], "type": "solar"},
-        geometry=shapely.points(550_000 + rng.random(count) * 9_000, 6_310_000 + rng.random(count) * 9_000),
-        crs=25832,
-    ).to_file(path, engine="pyogrio")
+    path = many_solar_sites(tmp_path / "mange.gpkg", count, "K", seed=7)
     on_first, on_second = signed_in(first, "queue-editor"), signed_in(second, "queue-editor")
     checked = upload(on_first, first, path)
     assert follow(on_second, second, checked)["status"] == "checked"
@@ -174,20 +164,11 @@ def test_a_worker_stopping_gracefully_finishes_its_import_and_nobody_takes_it_ov
     """SIGTERM (a deploy, systemd stopping the unit): the worker stops its heartbeat but finishes the job in hand.
     Its heartbeat goes stale for longer than JOB_STALLED_SECONDS while the other worker's recovery runs every
     second: the attempt's advisory lock says the worker lives, so the import is neither retried nor failed."""
-    import geopandas as gpd
-    import numpy as np
-    import shapely
     from django.db import connection
 
     (first, second), workers = cluster
     count = 400_000
-    rng = np.random.default_rng(11)
-    path = tmp_path / "flere.gpkg"
-    gpd.GeoDataFrame(
-        {"id": [f"G{i}" for i in range(count)], "type": "solar"},
-        geometry=shapely.points(550_000 + rng.random(count) * 9_000, 6_310_000 + rng.random(count) * 9_000),
-        crs=25832,
-    ).to_file(path, engine="pyogrio")
+    path = many_solar_sites(tmp_path / "flere.gpkg", count, "G", seed=11)
     session = signed_in(first, "queue-editor")
     checked = upload(session, first, path)
     assert follow(session, first, checked)["status"] == "checked"
